@@ -1,0 +1,20 @@
+/*
+ * check.h - a tiny assertion harness for the unit tests (no framework needed).
+ *
+ * CHECK(cond) records a failure with file:line and goes on; a test's main
+ * returns check_finish(), which prints "N passed, N failed" and is 0 only if
+ * nothing failed. Return 77 from main to tell ctest the test was skipped.
+ */
+#ifndef STANCE_CHECK_H
+#define STANCE_CHECK_H
+
+#include <string.h>
+
+extern int check_passed, check_failed;
+void check_record(int ok, const char *expr, const char *file, int line);
+int check_finish(void);
+
+#define CHECK(cond) check_record((cond) != 0, #cond, __FILE__, __LINE__)
+#define CHECK_STR(a, b) check_record((a) && (b) && strcmp((a), (b)) == 0, #a " == " #b, __FILE__, __LINE__)
+
+#endif
