@@ -28,7 +28,15 @@ void stance_error_prefix(stance_error *err, const char *prefix)
 {
     if (!err || !prefix)
         return;
+    /* Built by hand: the result is cut to the buffer on purpose, and snprintf into the same
+     * buffer it reads from would be undefined. */
     char tmp[STANCE_ERROR_MESSAGE_MAX];
-    snprintf(tmp, sizeof tmp, "%s: %s", prefix, err->message);
+    size_t pl = strnlen(prefix, sizeof tmp - 3);
+    memcpy(tmp, prefix, pl);
+    memcpy(tmp + pl, ": ", 2);
+    size_t room = sizeof tmp - pl - 3;
+    size_t ml = strnlen(err->message, room);
+    memcpy(tmp + pl + 2, err->message, ml);
+    tmp[pl + 2 + ml] = '\0';
     memcpy(err->message, tmp, sizeof tmp);
 }

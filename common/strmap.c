@@ -1,0 +1,175 @@
+#include "strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Keys live in large chunks so a million-term vocabulary costs a few mallocs, not a million. */
+#define CHUNK_BYTES (1u << 20)
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    char data[];
+} chunk;
+
+typedef struct slot {
+    const char *key; /* NULL = empty */
+    uint32_t len;
+    uint32_t hash32;
+    int64_t value;
+} slot;
+
+struct strmap {
+    slot *slots;
+    size_t cap, size;
+    chunk *chunks;
+};
+
+uint64_t strmap_hash(const char *key, size_t len)
+{
+    /* FNV-1a 64 with a final avalanche: good spread for short n-gram strings. */
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+strmap *strmap_new(size_t expected)
+{
+    strmap *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    size_t cap = 64;
+    while (cap < expected * 2)
+        cap <<= 1;
+    m->slots = calloc(cap, sizeof *m->slots);
+    if (!m->slots) {
+        free(m);
+        return NULL;
+    }
+    m->cap = cap;
+    return m;
+}
+
+void strmap_free(strmap *m)
+{
+    if (!m)
+        return;
+    chunk *c = m->chunks;
+    while (c) {
+        chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+    free(m->slots);
+    free(m);
+}
+
+static const char *arena_copy(strmap *m, const char *key, size_t len)
+{
+    chunk *c = m->chunks;
+    if (!c || c->cap - c->used < len + 1) {
+        size_t cap = len + 1 > CHUNK_BYTES ? len + 1 : CHUNK_BYTES;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->used = 0;
+        c->cap = cap;
+        c->next = m->chunks;
+        m->chunks = c;
+    }
+    char *dst = c->data + c->used;
+    memcpy(dst, key, len);
+    dst[len] = '\0';
+    c->used += len + 1;
+    return dst;
+}
+
+static slot *find_slot(slot *slots, size_t cap, const char *key, size_t len, uint64_t h)
+{
+    size_t mask = cap - 1;
+    size_t i = (size_t)h & mask;
+    uint32_t h32 = (uint32_t)(h >> 32);
+    for (;;) {
+        slot *s = &slots[i];
+        if (!s->key || (s->hash32 == h32 && s->len == len && memcmp(s->key, key, len) == 0))
+            return s;
+        i = (i + 1) & mask;
+    }
+}
+
+static int grow(strmap *m)
+{
+    size_t ncap = m->cap * 2;
+    slot *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        slot *s = &m->slots[i];
+        if (!s->key)
+            continue;
+        slot *d = find_slot(ns, ncap, s->key, s->len, strmap_hash(s->key, s->len));
+        *d = *s;
+    }
+    free(m->slots);
+    m->slots = ns;
+    m->cap = ncap;
+    return 0;
+}
+
+int64_t strmap_get(const strmap *m, const char *key, size_t len)
+{
+    const slot *s = find_slot(m->slots, m->cap, key, len, strmap_hash(key, len));
+    return s->key ? s->value : -1;
+}
+
+int64_t *strmap_upsert(strmap *m, const char *key, size_t len, int64_t value_if_new, int *inserted)
+{
+    if (len > UINT32_MAX)
+        return NULL;
+    if ((m->size + 1) * 10 > m->cap * 7 && grow(m) != 0)
+        return NULL;
+    uint64_t h = strmap_hash(key, len);
+    slot *s = find_slot(m->slots, m->cap, key, len, h);
+    if (s->key) {
+        if (inserted)
+            *inserted = 0;
+        return &s->value;
+    }
+    const char *copy = arena_copy(m, key, len);
+    if (!copy)
+        return NULL;
+    s->key = copy;
+    s->len = (uint32_t)len;
+    s->hash32 = (uint32_t)(h >> 32);
+    s->value = value_if_new;
+    m->size++;
+    if (inserted)
+        *inserted = 1;
+    return &s->value;
+}
+
+size_t strmap_size(const strmap *m)
+{
+    return m->size;
+}
+
+int strmap_next(const strmap *m, size_t *pos, const char **key, size_t *len, int64_t *value)
+{
+    for (size_t i = *pos; i < m->cap; i++) {
+        if (m->slots[i].key) {
+            *key = m->slots[i].key;
+            *len = m->slots[i].len;
+            *value = m->slots[i].value;
+            *pos = i + 1;
+            return 1;
+        }
+    }
+    *pos = m->cap;
+    return 0;
+}

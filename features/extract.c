@@ -1,0 +1,737 @@
+#include "extract.h"
+
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+#include <unicode/ustring.h>
+#include <unicode/utf8.h>
+
+#include "langid.h"
+#include "normalize.h"
+#include "strmap.h"
+
+#define MAX_LANG_STEMS 24
+#define TOKEN_MAX_BYTES 256      /* longer "words" (base64, hashes) are cut: they carry nothing */
+#define STEM_CACHE_MAX 400000    /* entries; past it the cache stops growing (memory stays flat) */
+
+enum { STEM_NONE = 0, STEM_SNOWBALL, STEM_PREFIX };
+
+enum {
+    TOK_NUMBER = 1,   /* ICU said number: emitted as the class "0" */
+    TOK_BREAK = 2,    /* sentence punctuation or a line break before it: n-grams restart */
+    TOK_CLAUSE = 4,   /* a comma or similar before it: negation scope ends */
+    TOK_MASKED = 8    /* part of a party mention */
+};
+
+typedef struct lang_stem {
+    char lang[8];        /* "ru", "*" = every other language */
+    int method;
+    int prefix_len;      /* STEM_PREFIX: code points kept */
+    char algorithm[32];  /* STEM_SNOWBALL: libstemmer name */
+    struct sb_stemmer *sb;
+} lang_stem;
+
+/* A growable array of NUL-terminated strings in one buffer (tokens, units). */
+typedef struct strvec {
+    char *buf;
+    size_t len, cap;
+    size_t *off;
+    unsigned char *flags;
+    size_t count, off_cap;
+} strvec;
+
+struct features_extractor {
+    features_config cfg;
+    const parties *parties;
+    lang_stem stems[MAX_LANG_STEMS];
+    size_t nstems;
+    normalize_buffers nb;
+    UBreakIterator *words;
+    UBreakIterator *sentences;
+    strvec tokens;      /* normalized surface words */
+    strvec units;       /* what n-grams are made of: stems, "0", "@t", "!stem" */
+    const char **tok_ptrs;
+    size_t tok_ptrs_cap;
+    char *scratch;      /* n-gram assembly */
+    size_t scratch_cap;
+    char *conj;         /* conjoined-term assembly */
+    size_t conj_cap;
+    strmap *stem_cache; /* (lang slot byte + word) -> offset in stem_arena */
+    char *stem_arena;
+    size_t stem_arena_len, stem_arena_cap;
+    char last_lang[8];
+};
+
+void features_config_default(features_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->word_ngram_max = 2;
+    cfg->char_ngram_min = 0;
+    cfg->char_ngram_max = 0;
+    cfg->negation = 3;
+    cfg->target_mask = 1;
+    cfg->target_conjoin = 0;
+    cfg->min_df = 2;
+    cfg->max_features = 0;
+    cfg->sublinear_tf = 1;
+    snprintf(cfg->stemming, sizeof cfg->stemming, "%s",
+             "ru=snowball:russian,en=snowball:english,uk=prefix:6,bg=prefix:6,"
+             "de=snowball:german,fr=snowball:french,es=snowball:spanish,*=none");
+}
+
+/* Parses "lang=method,..." into stems[]; opens Snowball stemmers only when open_stemmers. */
+static int parse_stemming(const char *spec, lang_stem *stems, size_t *nstems, int open_stemmers,
+                          stance_error *err)
+{
+    *nstems = 0;
+    const char *s = spec;
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        char item[96];
+        if (n == 0 || n >= sizeof item)
+            return stance_error_set(err, STANCE_ERR_USAGE, "stemming: bad entry near \"%.20s\"",
+                                    s);
+        memcpy(item, s, n);
+        item[n] = '\0';
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item || (size_t)(eq - item) >= sizeof stems->lang)
+            return stance_error_set(err, STANCE_ERR_USAGE,
+                                    "stemming: \"%s\" is not lang=method", item);
+        if (*nstems == MAX_LANG_STEMS)
+            return stance_error_set(err, STANCE_ERR_USAGE, "stemming: over %d languages",
+                                    MAX_LANG_STEMS);
+        lang_stem *ls = &stems[(*nstems)++];
+        memset(ls, 0, sizeof *ls);
+        *eq = '\0';
+        memcpy(ls->lang, item, (size_t)(eq - item) + 1);
+        const char *m = eq + 1;
+        if (strcmp(m, "none") == 0) {
+            ls->method = STEM_NONE;
+        } else if (strncmp(m, "prefix:", 7) == 0) {
+            char *end = NULL;
+            long k = strtol(m + 7, &end, 10);
+            if (!end || *end || k < 1 || k > 32)
+                return stance_error_set(err, STANCE_ERR_USAGE,
+                                        "stemming: prefix length in \"%s\" must be 1..32", m);
+            ls->method = STEM_PREFIX;
+            ls->prefix_len = (int)k;
+        } else if (strncmp(m, "snowball:", 9) == 0 && strlen(m + 9) < sizeof ls->algorithm) {
+            ls->method = STEM_SNOWBALL;
+            snprintf(ls->algorithm, sizeof ls->algorithm, "%s", m + 9);
+            if (open_stemmers) {
+                ls->sb = sb_stemmer_new(ls->algorithm, "UTF_8");
+                if (!ls->sb)
+                    return stance_error_set(err, STANCE_ERR_USAGE,
+                                            "stemming: libstemmer has no \"%s\" stemmer",
+                                            ls->algorithm);
+            }
+        } else {
+            return stance_error_set(err, STANCE_ERR_USAGE,
+                                    "stemming: unknown method \"%s\" (none, prefix:N, "
+                                    "snowball:NAME)",
+                                    m);
+        }
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    return 0;
+}
+
+int features_config_validate(const features_config *cfg, stance_error *err)
+{
+    if (cfg->word_ngram_max < 1 || cfg->word_ngram_max > 3)
+        return stance_error_set(err, STANCE_ERR_USAGE, "word n-grams must be 1 to 3, not %d",
+                                cfg->word_ngram_max);
+    if (cfg->char_ngram_min < 0 || cfg->char_ngram_max > 8 ||
+        (cfg->char_ngram_min > 0 && cfg->char_ngram_max < cfg->char_ngram_min) ||
+        (cfg->char_ngram_min == 0 && cfg->char_ngram_max != 0))
+        return stance_error_set(err, STANCE_ERR_USAGE, "character n-grams %d..%d are not valid",
+                                cfg->char_ngram_min, cfg->char_ngram_max);
+    if (cfg->negation < 0 || cfg->negation > 10)
+        return stance_error_set(err, STANCE_ERR_USAGE, "negation scope must be 0 to 10");
+    if (cfg->min_df < 1 || cfg->max_features < 0)
+        return stance_error_set(err, STANCE_ERR_USAGE, "min_df must be >= 1, max_features >= 0");
+    if (memchr(cfg->stemming, '\0', sizeof cfg->stemming) == NULL)
+        return stance_error_set(err, STANCE_ERR_USAGE, "stemming spec is not terminated");
+    lang_stem tmp[MAX_LANG_STEMS];
+    size_t n;
+    return parse_stemming(cfg->stemming, tmp, &n, 0, err);
+}
+
+/* ---- small buffers ---------------------------------------------------------------------- */
+
+static int reserve(char **buf, size_t *cap, size_t need)
+{
+    if (*cap >= need)
+        return 0;
+    size_t ncap = *cap ? *cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    char *n = realloc(*buf, ncap);
+    if (!n)
+        return -1;
+    *buf = n;
+    *cap = ncap;
+    return 0;
+}
+
+static int strvec_push(strvec *v, const char *s, size_t n, unsigned char flags)
+{
+    if (reserve(&v->buf, &v->cap, v->len + n + 1) != 0)
+        return -1;
+    if (v->count == v->off_cap) {
+        size_t ncap = v->off_cap ? v->off_cap * 2 : 64;
+        size_t *no = realloc(v->off, ncap * sizeof *no);
+        if (!no)
+            return -1;
+        v->off = no;
+        unsigned char *nf = realloc(v->flags, ncap);
+        if (!nf)
+            return -1;
+        v->flags = nf;
+        v->off_cap = ncap;
+    }
+    memcpy(v->buf + v->len, s, n);
+    v->buf[v->len + n] = '\0';
+    v->off[v->count] = v->len;
+    v->flags[v->count] = flags;
+    v->count++;
+    v->len += n + 1;
+    return 0;
+}
+
+static void strvec_free(strvec *v)
+{
+    free(v->buf);
+    free(v->off);
+    free(v->flags);
+    memset(v, 0, sizeof *v);
+}
+
+#define STRVEC_GET(v, i) ((v)->buf + (v)->off[i])
+
+void term_list_clear(term_list *t)
+{
+    t->len = 0;
+    t->count = 0;
+}
+
+void term_list_free(term_list *t)
+{
+    free(t->buf);
+    free(t->offsets);
+    memset(t, 0, sizeof *t);
+}
+
+static int term_push(term_list *t, const char *s, size_t n)
+{
+    if (reserve(&t->buf, &t->cap, t->len + n + 1) != 0)
+        return -1;
+    if (t->count == t->offsets_cap) {
+        size_t ncap = t->offsets_cap ? t->offsets_cap * 2 : 128;
+        size_t *no = realloc(t->offsets, ncap * sizeof *no);
+        if (!no)
+            return -1;
+        t->offsets = no;
+        t->offsets_cap = ncap;
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->buf[t->len + n] = '\0';
+    t->offsets[t->count++] = t->len;
+    t->len += n + 1;
+    return 0;
+}
+
+/* ---- extractor life cycle --------------------------------------------------------------- */
+
+features_extractor *features_extractor_new(const features_config *cfg, const parties *p,
+                                           stance_error *err)
+{
+    if (features_config_validate(cfg, err) != 0)
+        return NULL;
+    features_extractor *ex = calloc(1, sizeof *ex);
+    if (!ex) {
+        stance_error_set(err, STANCE_ERR_NOMEM, "out of memory creating feature extractor");
+        return NULL;
+    }
+    ex->cfg = *cfg;
+    ex->parties = p;
+    if (parse_stemming(cfg->stemming, ex->stems, &ex->nstems, 1, err) != 0)
+        goto fail;
+    UErrorCode st = U_ZERO_ERROR;
+    ex->words = ubrk_open(UBRK_WORD, "", NULL, 0, &st);
+    if (U_FAILURE(st)) {
+        stance_error_set(err, STANCE_ERR_DATA, "ICU word iterator: %s", u_errorName(st));
+        goto fail;
+    }
+    /* "ss=standard" turns on ICU's abbreviation suppressions ("U.S.", "Mr.") for English. */
+    ex->sentences = ubrk_open(UBRK_SENTENCE, "en@ss=standard", NULL, 0, &st);
+    if (U_FAILURE(st)) {
+        st = U_ZERO_ERROR;
+        ex->sentences = ubrk_open(UBRK_SENTENCE, "", NULL, 0, &st);
+    }
+    if (U_FAILURE(st)) {
+        stance_error_set(err, STANCE_ERR_DATA, "ICU sentence iterator: %s", u_errorName(st));
+        goto fail;
+    }
+    ex->stem_cache = strmap_new(4096);
+    if (!ex->stem_cache) {
+        stance_error_set(err, STANCE_ERR_NOMEM, "out of memory creating feature extractor");
+        goto fail;
+    }
+    snprintf(ex->last_lang, sizeof ex->last_lang, "und");
+    return ex;
+fail:
+    features_extractor_free(ex);
+    return NULL;
+}
+
+void features_extractor_free(features_extractor *ex)
+{
+    if (!ex)
+        return;
+    for (size_t i = 0; i < ex->nstems; i++)
+        if (ex->stems[i].sb)
+            sb_stemmer_delete(ex->stems[i].sb);
+    normalize_buffers_free(&ex->nb);
+    if (ex->words)
+        ubrk_close(ex->words);
+    if (ex->sentences)
+        ubrk_close(ex->sentences);
+    strvec_free(&ex->tokens);
+    strvec_free(&ex->units);
+    free(ex->tok_ptrs);
+    free(ex->scratch);
+    free(ex->conj);
+    strmap_free(ex->stem_cache);
+    free(ex->stem_arena);
+    free(ex);
+}
+
+const char *features_last_lang(const features_extractor *ex)
+{
+    return ex->last_lang;
+}
+
+/* ---- normalization and segmentation ----------------------------------------------------- */
+
+char *features_normalize(features_extractor *ex, const char *text, size_t len, size_t *out_len,
+                         stance_error *err)
+{
+    (void)ex;
+    return normalize_utf8(text, len, out_len, err);
+}
+
+static int is_break_char(UChar c)
+{
+    switch (c) {
+    case '.': case '!': case '?': case ';': case ':': case '\n': case '\r':
+    case 0x2026: /* … */
+    case 0x2029: /* paragraph separator */
+        return TOK_BREAK | TOK_CLAUSE;
+    case ',': case 0x2014: case 0x2013: case '(': case ')': case '"':
+    case 0x00AB: case 0x00BB: case 0x201C: case 0x201D: case 0x201E:
+        return TOK_CLAUSE;
+    default:
+        return 0;
+    }
+}
+
+/* Normalizes text and splits it into word tokens (ex->tokens) with their flags. */
+static int tokenize(features_extractor *ex, const char *text, size_t len, stance_error *err)
+{
+    ex->tokens.count = 0;
+    ex->tokens.len = 0;
+    int rc = normalize_utf16(text, len, &ex->nb, err);
+    if (rc)
+        return rc;
+    UErrorCode st = U_ZERO_ERROR;
+    ubrk_setText(ex->words, ex->nb.dst, ex->nb.dst_len, &st);
+    if (U_FAILURE(st))
+        return stance_error_set(err, STANCE_ERR_DATA, "ICU word segmentation: %s",
+                                u_errorName(st));
+    char tok[TOKEN_MAX_BYTES + 8];
+    unsigned char pending = 0;
+    int32_t start = ubrk_first(ex->words);
+    for (int32_t end = ubrk_next(ex->words); end != UBRK_DONE;
+         start = end, end = ubrk_next(ex->words)) {
+        int32_t status = ubrk_getRuleStatus(ex->words);
+        if (status < UBRK_WORD_NUMBER) {
+            for (int32_t i = start; i < end; i++)
+                pending |= (unsigned char)is_break_char(ex->nb.dst[i]);
+            continue;
+        }
+        unsigned char flags = pending;
+        pending = 0;
+        if (status < UBRK_WORD_NUMBER_LIMIT) {
+            if (strvec_push(&ex->tokens, "0", 1, flags | TOK_NUMBER) != 0)
+                return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+            continue;
+        }
+        /* UTF-16 -> UTF-8 by hand: the segment is short and u_strToUTF8 per token is slower. */
+        size_t n = 0;
+        for (int32_t i = start; i < end; i++) {
+            UChar32 c = ex->nb.dst[i];
+            if (U16_IS_LEAD(c) && i + 1 < end && U16_IS_TRAIL(ex->nb.dst[i + 1]))
+                c = U16_GET_SUPPLEMENTARY(c, ex->nb.dst[++i]);
+            else if (U16_IS_SURROGATE(c))
+                c = 0xFFFD;
+            if (n + 4 > TOKEN_MAX_BYTES)
+                break;
+            UBool bad = 0;
+            U8_APPEND((uint8_t *)tok, n, TOKEN_MAX_BYTES, c, bad);
+            if (bad)
+                break;
+        }
+        if (n == 0)
+            continue;
+        if (strvec_push(&ex->tokens, tok, n, flags) != 0)
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+    }
+    return 0;
+}
+
+static int ensure_tok_ptrs(features_extractor *ex)
+{
+    if (ex->tok_ptrs_cap < ex->tokens.count) {
+        size_t ncap = ex->tokens.count + 64;
+        const char **n = realloc(ex->tok_ptrs, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        ex->tok_ptrs = n;
+        ex->tok_ptrs_cap = ncap;
+    }
+    for (size_t i = 0; i < ex->tokens.count; i++)
+        ex->tok_ptrs[i] = STRVEC_GET(&ex->tokens, i);
+    return 0;
+}
+
+/* ---- stemming ---------------------------------------------------------------------------- */
+
+static const lang_stem *stem_for(const features_extractor *ex, const char *lang, int *slot)
+{
+    const lang_stem *fallback = NULL;
+    for (size_t i = 0; i < ex->nstems; i++) {
+        if (strcmp(ex->stems[i].lang, lang) == 0) {
+            *slot = (int)i;
+            return &ex->stems[i];
+        }
+        if (strcmp(ex->stems[i].lang, "*") == 0) {
+            fallback = &ex->stems[i];
+            *slot = (int)i;
+        }
+    }
+    return fallback;
+}
+
+/* Returns the stem of word (a pointer into ex's memory, valid until the next call). */
+static const char *stem_word(features_extractor *ex, const lang_stem *ls, int slot,
+                             const char *word, size_t n, size_t *out_n)
+{
+    if (!ls || ls->method == STEM_NONE) {
+        *out_n = n;
+        return word;
+    }
+    if (ls->method == STEM_PREFIX) {
+        size_t i = 0;
+        int cps = 0;
+        while (i < n && cps < ls->prefix_len) {
+            U8_FWD_1((const uint8_t *)word, i, n);
+            cps++;
+        }
+        *out_n = i;
+        return word;
+    }
+    /* Snowball: cache, because the same few thousand words make up most of any news text. */
+    char key[TOKEN_MAX_BYTES + 2];
+    key[0] = (char)('A' + slot);
+    memcpy(key + 1, word, n);
+    int64_t off = strmap_get(ex->stem_cache, key, n + 1);
+    if (off >= 0) {
+        const char *s = ex->stem_arena + off;
+        *out_n = strlen(s);
+        return s;
+    }
+    const sb_symbol *st = sb_stemmer_stem(ls->sb, (const sb_symbol *)word, (int)n);
+    if (!st) {
+        *out_n = n;
+        return word;
+    }
+    size_t sn = (size_t)sb_stemmer_length(ls->sb);
+    if (strmap_size(ex->stem_cache) < STEM_CACHE_MAX &&
+        reserve(&ex->stem_arena, &ex->stem_arena_cap, ex->stem_arena_len + sn + 1) == 0) {
+        size_t at = ex->stem_arena_len;
+        memcpy(ex->stem_arena + at, st, sn);
+        ex->stem_arena[at + sn] = '\0';
+        if (strmap_upsert(ex->stem_cache, key, n + 1, (int64_t)at, NULL)) {
+            ex->stem_arena_len += sn + 1;
+            *out_n = sn;
+            return ex->stem_arena + at;
+        }
+    }
+    *out_n = sn;
+    return (const char *)st;
+}
+
+/* Words after which the next few tokens are read as negated. */
+static int is_negation(const char *w)
+{
+    static const char *const words[] = {
+        "не", "нет", "ни", "без", "никогда", "ні", "ані", "ніколи", "няма", "нито", "никога",
+        "not", "no", "never", "without", "nor", "cannot", "неможливо", "невозможно"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcmp(w, words[i]) == 0)
+            return 1;
+    size_t n = strlen(w);
+    return n > 3 && strcmp(w + n - 3, "n't") == 0;
+}
+
+/* ---- terms -------------------------------------------------------------------------------- */
+
+static int emit(features_extractor *ex, term_list *out, const char *s, size_t n,
+                const char *target_name)
+{
+    if (term_push(out, s, n) != 0)
+        return -1;
+    if (ex->cfg.target_conjoin && target_name) {
+        size_t tn = strlen(target_name);
+        if (reserve(&ex->conj, &ex->conj_cap, tn + n + 2) != 0)
+            return -1;
+        memcpy(ex->conj, target_name, tn);
+        ex->conj[tn] = '|';
+        memcpy(ex->conj + tn + 1, s, n);
+        return term_push(out, ex->conj, tn + n + 1);
+    }
+    return 0;
+}
+
+static int emit_char_ngrams(features_extractor *ex, term_list *out, const char *w,
+                            const char *target_name)
+{
+    /* Boundaries '<' and '>' let n-grams tell word starts and ends from word middles. */
+    size_t wn = strlen(w);
+    size_t need = wn + 3;
+    char buf[TOKEN_MAX_BYTES + 8];
+    if (need > sizeof buf)
+        return 0;
+    buf[0] = '<';
+    memcpy(buf + 1, w, wn);
+    buf[wn + 1] = '>';
+    size_t bn = wn + 2;
+    /* code point boundaries of buf */
+    size_t bounds[TOKEN_MAX_BYTES + 8];
+    size_t nb = 0;
+    for (size_t i = 0; i < bn;) {
+        bounds[nb++] = i;
+        U8_FWD_1((const uint8_t *)buf, i, bn);
+    }
+    bounds[nb] = bn;
+    char gram[TOKEN_MAX_BYTES + 16];
+    for (int k = ex->cfg.char_ngram_min; k <= ex->cfg.char_ngram_max; k++) {
+        if ((size_t)k > nb)
+            break;
+        for (size_t i = 0; i + (size_t)k <= nb; i++) {
+            size_t a = bounds[i], b = bounds[i + (size_t)k];
+            gram[0] = '#';
+            memcpy(gram + 1, buf + a, b - a);
+            if (emit(ex, out, gram, b - a + 1, target_name) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int features_terms(features_extractor *ex, const char *text, size_t len, const char *lang,
+                   int target, const char *target_name, term_list *out, stance_error *err)
+{
+    int rc = tokenize(ex, text, len, err);
+    if (rc)
+        return rc;
+    if (!lang || !*lang)
+        lang = langid_detect(text, len, 0);
+    snprintf(ex->last_lang, sizeof ex->last_lang, "%s", lang);
+    int slot = 0;
+    const lang_stem *ls = stem_for(ex, lang, &slot);
+
+    /* 1. units: party mentions, stems, numbers, negation marks */
+    strvec *u = &ex->units;
+    u->count = 0;
+    u->len = 0;
+    int mask = target >= 0 && ex->cfg.target_mask && ex->parties;
+    if (mask && ensure_tok_ptrs(ex) != 0)
+        goto nomem;
+    int neg_left = 0;
+    char unit[TOKEN_MAX_BYTES + 4];
+    for (size_t i = 0; i < ex->tokens.count; i++) {
+        const char *w = STRVEC_GET(&ex->tokens, i);
+        unsigned char fl = ex->tokens.flags[i];
+        if (fl & TOK_CLAUSE)
+            neg_left = 0;
+        if (mask) {
+            size_t m = 0;
+            int party = parties_match(ex->parties, ex->tok_ptrs, ex->tokens.count, i, &m);
+            if (party >= 0) {
+                if (strvec_push(u, party == target ? "@t" : "@o", 2, fl | TOK_MASKED) != 0)
+                    goto nomem;
+                for (size_t j = 1; j < m; j++)
+                    ex->tokens.flags[i + j] |= TOK_MASKED;
+                ex->tokens.flags[i] |= TOK_MASKED;
+                i += m - 1;
+                continue;
+            }
+        }
+        if (fl & TOK_NUMBER) {
+            if (strvec_push(u, "0", 1, fl) != 0)
+                goto nomem;
+            continue;
+        }
+        size_t sn;
+        const char *s = stem_word(ex, ls, slot, w, strlen(w), &sn);
+        size_t at = 0;
+        if (neg_left > 0) {
+            unit[at++] = '!';
+            neg_left--;
+        }
+        memcpy(unit + at, s, sn);
+        if (strvec_push(u, unit, at + sn, fl) != 0)
+            goto nomem;
+        if (ex->cfg.negation && is_negation(w))
+            neg_left = ex->cfg.negation;
+    }
+
+    /* 2. word n-grams over units; a sentence break restarts the window */
+    size_t win_start = 0;
+    for (size_t i = 0; i < u->count; i++) {
+        if (u->flags[i] & TOK_BREAK)
+            win_start = i;
+        const char *ui = STRVEC_GET(u, i);
+        if (emit(ex, out, ui, strlen(ui), target_name) != 0)
+            goto nomem;
+        for (int k = 2; k <= ex->cfg.word_ngram_max; k++) {
+            if (i + 1 < win_start + (size_t)k)
+                break;
+            size_t first = i + 1 - (size_t)k;
+            size_t total = 0;
+            for (size_t j = first; j <= i; j++)
+                total += strlen(STRVEC_GET(u, j)) + 1;
+            if (reserve(&ex->scratch, &ex->scratch_cap, total + 1) != 0)
+                goto nomem;
+            size_t at = 0;
+            for (size_t j = first; j <= i; j++) {
+                const char *s = STRVEC_GET(u, j);
+                size_t sl = strlen(s);
+                if (j > first)
+                    ex->scratch[at++] = ' ';
+                memcpy(ex->scratch + at, s, sl);
+                at += sl;
+            }
+            if (emit(ex, out, ex->scratch, at, target_name) != 0)
+                goto nomem;
+        }
+    }
+
+    /* 3. character n-grams inside surface words (not numbers, not party mentions, whose
+     * spelling would leak which party the sentence names) */
+    if (ex->cfg.char_ngram_min > 0) {
+        for (size_t i = 0; i < ex->tokens.count; i++) {
+            if (ex->tokens.flags[i] & (TOK_NUMBER | TOK_MASKED))
+                continue;
+            if (emit_char_ngrams(ex, out, STRVEC_GET(&ex->tokens, i), target_name) != 0)
+                goto nomem;
+        }
+    }
+    return 0;
+nomem:
+    return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory extracting features");
+}
+
+int features_party_mentions(features_extractor *ex, const char *text, size_t len, long *counts,
+                            stance_error *err)
+{
+    if (!ex->parties || parties_count(ex->parties) == 0)
+        return 0;
+    int rc = tokenize(ex, text, len, err);
+    if (rc)
+        return rc;
+    if (ensure_tok_ptrs(ex) != 0)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory finding parties");
+    for (size_t i = 0; i < ex->tokens.count; i++) {
+        size_t m = 0;
+        int party = parties_match(ex->parties, ex->tok_ptrs, ex->tokens.count, i, &m);
+        if (party >= 0) {
+            counts[party]++;
+            i += m - 1;
+        }
+    }
+    return 0;
+}
+
+static int is_space_at(const char *s, size_t i, size_t end, size_t *w)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        *w = 1;
+        return 1;
+    }
+    if (c == 0xC2 && i + 1 < end && (unsigned char)s[i + 1] == 0xA0) { /* NBSP */
+        *w = 2;
+        return 1;
+    }
+    return 0;
+}
+
+int features_sentences(features_extractor *ex, const char *text, size_t len, text_span **spans,
+                       size_t *count, size_t *cap, stance_error *err)
+{
+    *count = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    UText *ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
+    if (U_FAILURE(st))
+        return stance_error_set(err, STANCE_ERR_DATA, "ICU text: %s", u_errorName(st));
+    ubrk_setUText(ex->sentences, ut, &st);
+    if (U_FAILURE(st)) {
+        utext_close(ut);
+        return stance_error_set(err, STANCE_ERR_DATA, "ICU sentence segmentation: %s",
+                                u_errorName(st));
+    }
+    int rc = 0;
+    int32_t start = ubrk_first(ex->sentences);
+    for (int32_t end = ubrk_next(ex->sentences); end != UBRK_DONE;
+         start = end, end = ubrk_next(ex->sentences)) {
+        size_t a = (size_t)start, b = (size_t)end, w;
+        while (a < b && is_space_at(text, a, b, &w))
+            a += w;
+        while (b > a && (is_space_at(text, b - 1, b, &w) ||
+                         (b >= a + 2 && (unsigned char)text[b - 2] == 0xC2 &&
+                          (unsigned char)text[b - 1] == 0xA0))) {
+            if ((unsigned char)text[b - 1] == 0xA0)
+                b -= 2;
+            else
+                b -= 1;
+        }
+        if (a >= b)
+            continue;
+        if (*count == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 32;
+            text_span *n = realloc(*spans, ncap * sizeof *n);
+            if (!n) {
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory splitting sentences");
+                break;
+            }
+            *spans = n;
+            *cap = ncap;
+        }
+        (*spans)[*count].start = a;
+        (*spans)[*count].end = b;
+        (*count)++;
+    }
+    /* Detach the iterator from the UText before closing it. */
+    ubrk_setText(ex->sentences, NULL, 0, &st);
+    utext_close(ut);
+    return rc;
+}

@@ -1,0 +1,88 @@
+/*
+ * bundle.h - a trained stance model on disk and in memory.
+ *
+ * A bundle is a directory NAME.model/ holding
+ *   manifest.json          format, version, provenance, parties, and per task: labels,
+ *                          feature configuration, solver, C, calibration, CV metrics, and
+ *                          the sha256 of each file below
+ *   TASK.vocab.tsv         the task's vocabulary (see vocab.h)
+ *   TASK.liblinear         the task's LIBLINEAR model (see linear_io.h)
+ *
+ * bundle_save writes everything into a fresh temporary directory beside the destination and
+ * renames it into place, so a reader never sees half a bundle and an interrupted training run
+ * leaves the old bundle untouched. The manifest is written with a fixed key order and no
+ * clock unless asked (see trained_at), so the same data gives byte-identical bundles.
+ *
+ * bundle_load trusts nothing: it refuses a path that is not a directory, a missing or
+ * unparsable manifest, a foreign format, a newer format version, wrong JSON types, a file
+ * whose sha256 differs from the manifest (truncated or edited), and a LIBLINEAR file whose
+ * sizes disagree with the vocabulary, each with a message naming the file and the problem.
+ */
+#ifndef STANCE_BUNDLE_H
+#define STANCE_BUNDLE_H
+
+#include <cjson/cJSON.h>
+#include <linear.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "extract.h"
+#include "parties.h"
+#include "vocab.h"
+
+#define BUNDLE_FORMAT "stance-bundle"
+#define BUNDLE_FORMAT_VERSION 1
+
+typedef struct bundle_task {
+    char *name;              /* "outlook", "stance" */
+    char *label_column;      /* gold labels in long format ("label", "outlook"); NULL if wide */
+    char *target_column;     /* long format: the column naming the target; NULL if none */
+    char **target_columns;   /* wide format: one label column per target (e.g. russia,...) */
+    size_t ntarget_columns;
+    int target_dependent;    /* 1 when scored per target */
+    char **labels;           /* label names; LIBLINEAR class k means labels[k] */
+    size_t nlabels;
+    features_config features;
+    char solver[32];         /* LIBLINEAR solver name */
+    double c;                /* regularization */
+    double bias;             /* LIBLINEAR bias (< 0: none) */
+    double temperature;      /* probabilities = softmax(decision values / temperature) */
+    char aggregation[32];    /* how sentences make an article: see scorer.h */
+    vocab *vocab;            /* owned */
+    struct model *model;     /* owned (free_and_destroy_model) */
+    cJSON *cv;               /* owned, may be NULL: cross-validation report stored as is */
+} bundle_task;
+
+typedef struct bundle {
+    char *name;              /* the directory name without ".model" */
+    char *created_by;        /* "stance 0.1.0" */
+    char *trained_at;        /* ISO date, or NULL (omitted for reproducibility) */
+    cJSON *training_data;    /* owned, may be NULL: [{"path","sha256","rows"}] */
+    parties *parties;        /* owned, may be NULL */
+    bundle_task *tasks;      /* owned */
+    size_t ntasks;
+} bundle;
+
+/* Writes b to path (e.g. "models/negotiations.model") atomically. An existing bundle at path
+ * is replaced; an existing directory that is not a bundle is refused (STANCE_ERR_IO).
+ * Returns 0 or an error code with err set. */
+int bundle_save(const bundle *b, const char *path, stance_error *err);
+
+/* Loads and validates a bundle. Caller frees with bundle_free. NULL with STANCE_ERR_MODEL
+ * (or STANCE_ERR_NOMEM) and a message naming the file and problem. */
+bundle *bundle_load(const char *path, stance_error *err);
+
+/* Frees everything b owns, and b itself (NULL allowed). */
+void bundle_free(bundle *b);
+void bundle_task_clear(bundle_task *t);
+
+/* Index of the task called name, or -1. */
+int bundle_find_task(const bundle *b, const char *name);
+/* Index of label in task t, or -1. */
+int bundle_task_label(const bundle_task *t, const char *label);
+
+/* Feature configuration <-> JSON (used by the manifest and by reports). */
+cJSON *bundle_features_to_json(const features_config *cfg);
+int bundle_features_from_json(const cJSON *json, features_config *cfg, stance_error *err);
+
+#endif

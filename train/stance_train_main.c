@@ -1,0 +1,449 @@
+/*
+ * stance-train - train a stance bundle from labelled CSV.
+ * See `stance-train --help` (and README.md) for the options; exit codes are those of
+ * common/error.h: 0 ok, 2 usage, 3 data, 4 model, 5 I/O, 6 out of memory.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "sha256.h"
+#include "trainer.h"
+
+#define MAX_TASKS 16
+#define MAX_FILES 64
+
+static const char usage_text[] =
+    "usage: stance-train --data FILE [--data FILE ...] --task NAME [task options] [--task ...]\n"
+    "                    --out NAME.model [options]\n"
+    "\n"
+    "Trains one LIBLINEAR model per task from RFC 4180 CSV (or JSONL) with a header row and\n"
+    "writes a model bundle directory atomically.\n"
+    "\n"
+    "Task options (apply to the --task before them):\n"
+    "  --label-column COL     column with the task's labels (default: the task name)\n"
+    "  --target-column COL    long format: COL names the target of each row (e.g. party);\n"
+    "                         the task is then scored per target\n"
+    "  --target-columns A,B   wide format: one label column per target (e.g. russia,ukraine)\n"
+    "\n"
+    "Data:\n"
+    "  --text-column COL      text column (default text)\n"
+    "  --id-column COL        id column (default id; optional)\n"
+    "  --group-column COL     rows sharing COL stay in one cross-validation fold (articles)\n"
+    "  --lang-column COL      per-row language (default lang, when present; else detected)\n"
+    "  --aliases FILE.tsv     party aliases (party<TAB>pattern), repeatable\n"
+    "Model:\n"
+    "  --cv K                 folds for choosing C and calibrating (default 5; 0 = none)\n"
+    "  --c C                  use this C instead of choosing from 0.1 0.3 1 3 10 30\n"
+    "  --solver NAME          LIBLINEAR solver (default L2R_LR; e.g. L2R_L2LOSS_SVC_DUAL)\n"
+    "  --no-class-weights     do not weight classes by inverse frequency\n"
+    "  --seed N               seed for folds and LIBLINEAR (default 1)\n"
+    "Features:\n"
+    "  --ngrams N             word n-grams 1..N over stems (default 2)\n"
+    "  --char-ngrams MIN-MAX  character n-grams inside words (default off; e.g. 2-5)\n"
+    "  --min-df N             drop terms in fewer than N training texts (default 2)\n"
+    "  --max-features N       keep the N most frequent terms (default all)\n"
+    "  --negation N           mark N tokens after a negation (default 3; 0 = off)\n"
+    "  --no-target-mask       do not replace party mentions by @t/@o in target tasks\n"
+    "  --target-conjoin       add target-prefixed copies of every term in target tasks\n"
+    "  --no-sublinear-tf      raw term counts instead of 1+ln(count)\n"
+    "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"
+    "Output:\n"
+    "  --out NAME.model       the bundle directory to write (replaced atomically)\n"
+    "  --json                 print the cross-validation report as JSON on stdout\n"
+    "  -q, --quiet            no progress line\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage, 3 bad data, 4 model, 5 I/O error, 6 out of memory.\n"
+    "SOURCE_DATE_EPOCH, when set, fixes the bundle's trained_at date (reproducible builds).\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void progress(void *ctx, const char *task, const char *stage, size_t done, size_t total)
+{
+    (void)ctx;
+    fprintf(stderr, "\r\033[K[%s] %s %zu/%zu", task, stage, done, total);
+    fflush(stderr);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "stance-train: %s%s%s\nTry 'stance-train --help'.\n", msg, arg ? " " : "",
+            arg ? arg : "");
+    return STANCE_ERR_USAGE;
+}
+
+static int parse_int_arg(const char *s, int lo, int hi, int *out)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (!end || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* "a,b,c" -> a NULL-terminated array of strings inside one allocation (caller frees). */
+static char **split_commas(const char *s, size_t *n)
+{
+    size_t count = 1, len = strlen(s);
+    for (const char *p = s; *p; p++)
+        count += *p == ',';
+    char **v = malloc((count + 1) * sizeof *v + len + 1);
+    if (!v)
+        return NULL;
+    char *buf = (char *)(v + count + 1);
+    memcpy(buf, s, len + 1);
+    size_t i = 0;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ","))
+        v[i++] = tok;
+    v[i] = NULL;
+    *n = i;
+    return v;
+}
+
+static char *bundle_name_from_path(const char *out)
+{
+    const char *base = strrchr(out, '/');
+    base = base ? base + 1 : out;
+    size_t n = strlen(base);
+    while (n && base[n - 1] == '/')
+        n--;
+    if (n > 6 && strncmp(base + n - 6, ".model", 6) == 0)
+        n -= 6;
+    return strndup(base, n);
+}
+
+static char *today(void)
+{
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde)
+        t = (time_t)strtoll(sde, NULL, 10);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return strdup(buf);
+}
+
+static void print_report(const bundle *b, const trainer_report *rep)
+{
+    fprintf(stderr, "read %zu rows", rep->rows_read);
+    if (rep->rows_rejected)
+        fprintf(stderr, ", %zu unreadable (skipped)", rep->rows_rejected);
+    if (rep->labels_skipped)
+        fprintf(stderr, ", %zu labels without target (skipped)", rep->labels_skipped);
+    fputc('\n', stderr);
+    for (size_t i = 0; i < rep->nwarnings; i++)
+        fprintf(stderr, "  warning: %s\n", rep->warnings[i]);
+    for (size_t t = 0; t < b->ntasks; t++) {
+        const bundle_task *bt = &b->tasks[t];
+        printf("task %s: %zu labels (", bt->name, bt->nlabels);
+        for (size_t l = 0; l < bt->nlabels; l++)
+            printf("%s%s", l ? " " : "", bt->labels[l]);
+        printf("), %zu features, solver %s, C=%g\n", vocab_size(bt->vocab), bt->solver, bt->c);
+        const cJSON *cv = bt->cv;
+        if (!cv) {
+            printf("  no cross-validation (--cv 0)\n");
+            continue;
+        }
+        const cJSON *grid = cJSON_GetObjectItemCaseSensitive(cv, "grid");
+        const cJSON *g;
+        if (cJSON_GetArraySize(grid) > 1) {
+            printf("  %8s %9s %9s\n", "C", "accuracy", "macro-F1");
+            cJSON_ArrayForEach(g, grid)
+            {
+                printf("  %8g %9.4f %9.4f\n",
+                       cJSON_GetObjectItemCaseSensitive(g, "C")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(g, "accuracy")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(g, "macro_f1")->valuedouble);
+            }
+        }
+        printf("  %d-fold cross-validated: accuracy %.4f  macro-F1 %.4f  ECE %.4f  "
+               "(temperature %.3f, %d examples)\n",
+               cJSON_GetObjectItemCaseSensitive(cv, "folds")->valueint,
+               cJSON_GetObjectItemCaseSensitive(cv, "accuracy")->valuedouble,
+               cJSON_GetObjectItemCaseSensitive(cv, "macro_f1")->valuedouble,
+               cJSON_GetObjectItemCaseSensitive(cv, "ece")->valuedouble, bt->temperature,
+               cJSON_GetObjectItemCaseSensitive(cv, "examples")->valueint);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    enum {
+        O_DATA = 256, O_TASK, O_LABEL_COL, O_TARGET_COL, O_TARGET_COLS, O_TEXT_COL, O_ID_COL,
+        O_GROUP_COL, O_LANG_COL, O_ALIASES, O_CV, O_C, O_SOLVER, O_NO_WEIGHTS, O_SEED, O_NGRAMS,
+        O_CHAR, O_MIN_DF, O_MAX_FEAT, O_NEG, O_NO_MASK, O_CONJOIN, O_NO_SUBLIN, O_STEM, O_OUT,
+        O_JSON
+    };
+    static const struct option longopts[] = {
+        {"data", required_argument, 0, O_DATA},
+        {"task", required_argument, 0, O_TASK},
+        {"label-column", required_argument, 0, O_LABEL_COL},
+        {"target-column", required_argument, 0, O_TARGET_COL},
+        {"target-columns", required_argument, 0, O_TARGET_COLS},
+        {"text-column", required_argument, 0, O_TEXT_COL},
+        {"id-column", required_argument, 0, O_ID_COL},
+        {"group-column", required_argument, 0, O_GROUP_COL},
+        {"lang-column", required_argument, 0, O_LANG_COL},
+        {"aliases", required_argument, 0, O_ALIASES},
+        {"cv", required_argument, 0, O_CV},
+        {"c", required_argument, 0, O_C},
+        {"solver", required_argument, 0, O_SOLVER},
+        {"no-class-weights", no_argument, 0, O_NO_WEIGHTS},
+        {"seed", required_argument, 0, O_SEED},
+        {"ngrams", required_argument, 0, O_NGRAMS},
+        {"char-ngrams", required_argument, 0, O_CHAR},
+        {"min-df", required_argument, 0, O_MIN_DF},
+        {"max-features", required_argument, 0, O_MAX_FEAT},
+        {"negation", required_argument, 0, O_NEG},
+        {"no-target-mask", no_argument, 0, O_NO_MASK},
+        {"target-conjoin", no_argument, 0, O_CONJOIN},
+        {"no-sublinear-tf", no_argument, 0, O_NO_SUBLIN},
+        {"stemming", required_argument, 0, O_STEM},
+        {"out", required_argument, 0, O_OUT},
+        {"json", no_argument, 0, O_JSON},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    trainer_options opt;
+    trainer_options_default(&opt);
+    trainer_task_spec specs[MAX_TASKS];
+    char **target_lists[MAX_TASKS] = {0};
+    size_t nspecs = 0, nfiles = 0, naliases = 0;
+    const char *files[MAX_FILES], *aliases[MAX_FILES], *out = NULL;
+    int quiet = 0, json = 0, c;
+    memset(specs, 0, sizeof specs);
+    int rc = 0;
+    while (!rc && (c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        trainer_task_spec *cur = nspecs ? &specs[nspecs - 1] : NULL;
+        int iv;
+        switch (c) {
+        case O_DATA:
+            if (nfiles == MAX_FILES)
+                rc = usage_error("too many --data files", NULL);
+            else
+                files[nfiles++] = optarg;
+            break;
+        case O_TASK:
+            if (nspecs == MAX_TASKS)
+                rc = usage_error("too many --task options", NULL);
+            else if (!*optarg || strchr(optarg, '/'))
+                rc = usage_error("task names cannot be empty or contain '/':", optarg);
+            else
+                specs[nspecs++].name = optarg;
+            break;
+        case O_LABEL_COL:
+        case O_TARGET_COL:
+        case O_TARGET_COLS:
+            if (!cur) {
+                rc = usage_error("task options must follow a --task:", argv[optind - 2]);
+                break;
+            }
+            if (c == O_LABEL_COL)
+                cur->label_column = optarg;
+            else if (c == O_TARGET_COL)
+                cur->target_column = optarg;
+            else {
+                free(target_lists[nspecs - 1]);
+                target_lists[nspecs - 1] = split_commas(optarg, &cur->ntarget_columns);
+                cur->target_columns = (const char *const *)target_lists[nspecs - 1];
+                if (!cur->target_columns || cur->ntarget_columns == 0)
+                    rc = usage_error("--target-columns needs a comma-separated list", NULL);
+            }
+            break;
+        case O_TEXT_COL: opt.text_column = optarg; break;
+        case O_ID_COL: opt.id_column = optarg; break;
+        case O_GROUP_COL: opt.group_column = optarg; break;
+        case O_LANG_COL: opt.lang_column = optarg; break;
+        case O_ALIASES:
+            if (naliases == MAX_FILES)
+                rc = usage_error("too many --aliases files", NULL);
+            else
+                aliases[naliases++] = optarg;
+            break;
+        case O_CV:
+            if (parse_int_arg(optarg, 0, 100, &opt.folds) || opt.folds == 1)
+                rc = usage_error("--cv must be 0 or 2..100, not", optarg);
+            break;
+        case O_C: {
+            char *end = NULL;
+            opt.c = strtod(optarg, &end);
+            if (!end || *end || !(opt.c > 0))
+                rc = usage_error("--c must be a positive number, not", optarg);
+            break;
+        }
+        case O_SOLVER: opt.solver = optarg; break;
+        case O_NO_WEIGHTS: opt.balanced = 0; break;
+        case O_SEED:
+            if (parse_int_arg(optarg, 0, 1 << 30, &iv))
+                rc = usage_error("--seed must be a non-negative integer, not", optarg);
+            opt.seed = (unsigned long)iv;
+            break;
+        case O_NGRAMS:
+            if (parse_int_arg(optarg, 1, 3, &opt.features.word_ngram_max))
+                rc = usage_error("--ngrams must be 1, 2 or 3, not", optarg);
+            break;
+        case O_CHAR: {
+            int a = 0, b = 0;
+            char tail;
+            if (strcmp(optarg, "0") == 0 || strcmp(optarg, "off") == 0)
+                a = b = 0;
+            else if (sscanf(optarg, "%d-%d%c", &a, &b, &tail) != 2 || a < 1 || b < a || b > 8)
+                rc = usage_error("--char-ngrams must look like 2-5 (1..8), not", optarg);
+            opt.features.char_ngram_min = a;
+            opt.features.char_ngram_max = b;
+            break;
+        }
+        case O_MIN_DF:
+            if (parse_int_arg(optarg, 1, 1 << 30, &opt.features.min_df))
+                rc = usage_error("--min-df must be a positive integer, not", optarg);
+            break;
+        case O_MAX_FEAT:
+            if (parse_int_arg(optarg, 0, 1 << 30, &opt.features.max_features))
+                rc = usage_error("--max-features must be a non-negative integer, not", optarg);
+            break;
+        case O_NEG:
+            if (parse_int_arg(optarg, 0, 10, &opt.features.negation))
+                rc = usage_error("--negation must be 0..10, not", optarg);
+            break;
+        case O_NO_MASK: opt.features.target_mask = 0; break;
+        case O_CONJOIN: opt.features.target_conjoin = 1; break;
+        case O_NO_SUBLIN: opt.features.sublinear_tf = 0; break;
+        case O_STEM:
+            if (strlen(optarg) >= sizeof opt.features.stemming)
+                rc = usage_error("--stemming is too long", NULL);
+            else
+                snprintf(opt.features.stemming, sizeof opt.features.stemming, "%s", optarg);
+            break;
+        case O_OUT: out = optarg; break;
+        case O_JSON: json = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h':
+            fputs(usage_text, stdout);
+            for (size_t i = 0; i < MAX_TASKS; i++)
+                free(target_lists[i]);
+            return 0;
+        default:
+            rc = STANCE_ERR_USAGE;
+            fputs("Try 'stance-train --help'.\n", stderr);
+        }
+    }
+    if (!rc && optind < argc)
+        rc = usage_error("unexpected argument:", argv[optind]);
+    if (!rc && nfiles == 0)
+        rc = usage_error("no --data file given", NULL);
+    if (!rc && nspecs == 0)
+        rc = usage_error("no --task given", NULL);
+    if (!rc && !out)
+        rc = usage_error("no --out bundle given", NULL);
+    for (size_t t = 0; !rc && t < nspecs; t++)
+        if (specs[t].target_column && specs[t].ntarget_columns)
+            rc = usage_error("a task takes --target-column or --target-columns, not both:",
+                             specs[t].name);
+    stance_error err = {0};
+    if (!rc && features_config_validate(&opt.features, &err) != 0) {
+        fprintf(stderr, "stance-train: %s\n", err.message);
+        rc = err.code;
+    }
+    parties *ps = NULL;
+    if (!rc) {
+        ps = parties_new();
+        if (!ps)
+            rc = stance_error_set(&err, STANCE_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < naliases && !rc; i++)
+            rc = parties_load_tsv(ps, aliases[i], &err);
+        if (rc) {
+            fprintf(stderr, "stance-train: %s\n", err.message);
+            parties_free(ps);
+        }
+    }
+    if (rc) {
+        for (size_t i = 0; i < MAX_TASKS; i++)
+            free(target_lists[i]);
+        return rc;
+    }
+
+    /* SIGINT/SIGTERM during training: the bundle is only renamed into place at the end, so
+     * stopping early leaves at most a temporary directory, which bundle_save never publishes;
+     * we finish the current step and exit before saving. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (!quiet && isatty(STDERR_FILENO)) {
+        opt.progress = progress;
+    }
+
+    bundle *b = NULL;
+    trainer_report rep;
+    rc = trainer_run(files, nfiles, specs, nspecs, &opt, ps, &b, &rep, &err);
+    if (opt.progress)
+        fputs("\r\033[K", stderr);
+    if (rc) {
+        fprintf(stderr, "stance-train: %s\n", err.message);
+        for (size_t i = 0; i < rep.nwarnings; i++)
+            fprintf(stderr, "  warning: %s\n", rep.warnings[i]);
+    }
+    if (!rc && interrupted) {
+        fprintf(stderr, "stance-train: interrupted; no bundle written\n");
+        rc = 130;
+    }
+    if (!rc) {
+        b->name = bundle_name_from_path(out);
+        b->created_by = strdup("stance " STANCE_VERSION);
+        b->trained_at = today();
+        b->training_data = cJSON_CreateArray();
+        for (size_t i = 0; i < nfiles; i++) {
+            char hex[65];
+            cJSON *f = cJSON_CreateObject();
+            const char *base = strrchr(files[i], '/');
+            cJSON_AddStringToObject(f, "file", base ? base + 1 : files[i]);
+            if (sha256_file_hex(files[i], hex) == 0)
+                cJSON_AddStringToObject(f, "sha256", hex);
+            cJSON_AddItemToArray(b->training_data, f);
+        }
+        print_report(b, &rep);
+        rc = bundle_save(b, out, &err);
+        if (rc)
+            fprintf(stderr, "stance-train: %s\n", err.message);
+        else if (!quiet)
+            fprintf(stderr, "wrote %s\n", out);
+        if (!rc && json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON *tasks = cJSON_AddObjectToObject(j, "tasks");
+            for (size_t t = 0; t < b->ntasks; t++)
+                cJSON_AddItemToObject(tasks, b->tasks[t].name,
+                                      b->tasks[t].cv ? cJSON_Duplicate(b->tasks[t].cv, 1)
+                                                     : cJSON_CreateNull());
+            char *s = cJSON_Print(j);
+            if (s)
+                puts(s);
+            cJSON_free(s);
+            cJSON_Delete(j);
+        }
+    }
+    if (!rc && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "stance-train: error writing standard output\n");
+        rc = STANCE_ERR_IO;
+    }
+    trainer_report_clear(&rep);
+    bundle_free(b);
+    for (size_t i = 0; i < MAX_TASKS; i++)
+        free(target_lists[i]);
+    return rc;
+}

@@ -1,0 +1,876 @@
+#include "trainer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "linear_io.h"
+#include "metrics.h"
+#include "reader.h"
+#include "strmap.h"
+
+#define MAX_WARNINGS 20
+#define MAX_LABELS 1000
+
+static const double default_grid[] = {0.1, 0.3, 1.0, 3.0, 10.0, 30.0};
+
+void trainer_options_default(trainer_options *o)
+{
+    memset(o, 0, sizeof *o);
+    features_config_default(&o->features);
+    o->folds = 5;
+    o->c = 0;
+    o->solver = "L2R_LR";
+    o->balanced = 1;
+    o->bias = 1;
+    o->seed = 1;
+}
+
+void trainer_report_clear(trainer_report *r)
+{
+    for (size_t i = 0; i < r->nwarnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
+    memset(r, 0, sizeof *r);
+}
+
+static void warn(trainer_report *r, const char *fmt, const char *a, long line, const char *b)
+{
+    if (r->nwarnings >= MAX_WARNINGS)
+        return;
+    char **n = realloc(r->warnings, (r->nwarnings + 1) * sizeof *n);
+    if (!n)
+        return;
+    r->warnings = n;
+    char buf[600];
+    snprintf(buf, sizeof buf, fmt, a, line, b);
+    r->warnings[r->nwarnings] = strdup(buf);
+    if (r->warnings[r->nwarnings])
+        r->nwarnings++;
+}
+
+/* ---- the data in memory ------------------------------------------------------------------- */
+
+typedef struct row {
+    char *text;
+    size_t len;
+    char *lang;
+    uint32_t group;
+} row;
+
+typedef struct example {
+    uint32_t row;
+    int target;     /* index into task->targets, -1 = none */
+    int label;      /* provisional id while reading, final label index after sorting */
+    uint32_t *ids;  /* term ids (vocab_builder) */
+    uint32_t nids;
+} example;
+
+typedef struct task_data {
+    const trainer_task_spec *spec;
+    const char *label_column;
+    strmap *label_ids;
+    char **labels;
+    size_t nlabels;
+    strmap *target_ids;
+    char **targets;
+    size_t ntargets;
+    example *ex;
+    size_t n, cap;
+} task_data;
+
+typedef struct dataset {
+    row *rows;
+    size_t nrows, cap;
+    strmap *groups;
+    task_data *tasks;
+    size_t ntasks;
+} dataset;
+
+static void dataset_free(dataset *d)
+{
+    for (size_t i = 0; i < d->nrows; i++) {
+        free(d->rows[i].text);
+        free(d->rows[i].lang);
+    }
+    free(d->rows);
+    strmap_free(d->groups);
+    for (size_t t = 0; t < d->ntasks; t++) {
+        task_data *td = &d->tasks[t];
+        strmap_free(td->label_ids);
+        strmap_free(td->target_ids);
+        for (size_t i = 0; i < td->nlabels; i++)
+            free(td->labels[i]);
+        free(td->labels);
+        for (size_t i = 0; i < td->ntargets; i++)
+            free(td->targets[i]);
+        free(td->targets);
+        for (size_t i = 0; i < td->n; i++)
+            free(td->ex[i].ids);
+        free(td->ex);
+    }
+    free(d->tasks);
+}
+
+/* Interns s into map/names; returns its id or -1 when out of memory. */
+static int intern(strmap *map, char ***names, size_t *n, const char *s)
+{
+    int inserted = 0;
+    int64_t *v = strmap_upsert(map, s, strlen(s), (int64_t)*n, &inserted);
+    if (!v)
+        return -1;
+    if (inserted) {
+        char **nn = realloc(*names, (*n + 1) * sizeof *nn);
+        if (!nn)
+            return -1;
+        *names = nn;
+        if (!(nn[*n] = strdup(s)))
+            return -1;
+        (*n)++;
+    }
+    return (int)*v;
+}
+
+static char *trimmed_dup(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    return strndup(s, n);
+}
+
+static int add_example(task_data *td, uint32_t r, const char *target, const char *label)
+{
+    char *lab = trimmed_dup(label);
+    if (!lab)
+        return -1;
+    int lid = intern(td->label_ids, &td->labels, &td->nlabels, lab);
+    free(lab);
+    int tid = -1;
+    if (lid >= 0 && target) {
+        char *tg = trimmed_dup(target);
+        if (!tg)
+            return -1;
+        tid = intern(td->target_ids, &td->targets, &td->ntargets, tg);
+        free(tg);
+        if (tid < 0)
+            return -1;
+    }
+    if (lid < 0 || td->nlabels > MAX_LABELS)
+        return -1;
+    if (td->n == td->cap) {
+        size_t ncap = td->cap ? td->cap * 2 : 1024;
+        example *n = realloc(td->ex, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        td->ex = n;
+        td->cap = ncap;
+    }
+    td->ex[td->n++] = (example){r, tid, lid, NULL, 0};
+    return 0;
+}
+
+static int is_blank(const char *s)
+{
+    if (!s)
+        return 1;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    return *s == '\0';
+}
+
+/* Checks that every column a task needs is in this file's header. */
+static int check_columns(const reader *rd, const char *path, const dataset *d,
+                         stance_error *err)
+{
+    const char *const *cols;
+    size_t ncols = reader_columns(rd, &cols);
+    if (ncols == 0)
+        return 0; /* JSONL: members vary per line */
+    for (size_t t = 0; t < d->ntasks; t++) {
+        const task_data *td = &d->tasks[t];
+        const char *need[66];
+        size_t nneed = 0;
+        if (td->label_column)
+            need[nneed++] = td->label_column;
+        if (td->spec->target_column)
+            need[nneed++] = td->spec->target_column;
+        for (size_t i = 0; i < td->spec->ntarget_columns && nneed < 66; i++)
+            need[nneed++] = td->spec->target_columns[i];
+        for (size_t i = 0; i < nneed; i++) {
+            size_t c = 0;
+            while (c < ncols && strcmp(cols[c], need[i]) != 0)
+                c++;
+            if (c == ncols)
+                return stance_error_set(err, STANCE_ERR_DATA,
+                                        "%s: no column \"%s\" for task \"%s\"", path, need[i],
+                                        td->spec->name);
+        }
+    }
+    return 0;
+}
+
+static int read_file(const char *path, const trainer_options *opt, dataset *d,
+                     trainer_report *rep, stance_error *err)
+{
+    reader_options ro = {0};
+    ro.text_field = opt->text_column;
+    ro.id_field = opt->id_column;
+    ro.require_text = 1;
+    reader *rd = reader_open(path, READER_AUTO, &ro, err);
+    if (!rd)
+        return err ? err->code : STANCE_ERR_DATA;
+    int rc = check_columns(rd, path, d, err);
+    record rec = {0};
+    int got;
+    while (!rc && (got = reader_next(rd, &rec, err)) == 1) {
+        rep->rows_read++;
+        if (rec.error_code) {
+            rep->rows_rejected++;
+            warn(rep, "%s:%ld: %s", rec.path, rec.line, rec.error);
+            continue;
+        }
+        if (d->nrows == d->cap) {
+            size_t ncap = d->cap ? d->cap * 2 : 1024;
+            row *n = realloc(d->rows, ncap * sizeof *n);
+            if (!n) {
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory reading %s", path);
+                break;
+            }
+            d->rows = n;
+            d->cap = ncap;
+        }
+        uint32_t r = (uint32_t)d->nrows;
+        row *rw = &d->rows[r];
+        memset(rw, 0, sizeof *rw);
+        /* take the text instead of copying it */
+        rw->text = rec.text;
+        rw->len = rec.text_len;
+        rec.text = NULL;
+        rec.text_len = 0;
+        const char *lang = record_get(&rec, opt->lang_column ? opt->lang_column : "lang");
+        if (lang && *lang)
+            rw->lang = strdup(lang);
+        const char *group = opt->group_column ? record_get(&rec, opt->group_column) : NULL;
+        char own[48];
+        if (!group || !*group) {
+            /* ungrouped rows are their own group; the prefix cannot clash with a value */
+            snprintf(own, sizeof own, "\x01%zu", d->nrows);
+            group = own;
+        }
+        int inserted = 0;
+        int64_t *g = strmap_upsert(d->groups, group, strlen(group),
+                                   (int64_t)strmap_size(d->groups), &inserted);
+        if (!g) {
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory reading %s", path);
+            break;
+        }
+        rw->group = (uint32_t)*g;
+        d->nrows++;
+        for (size_t t = 0; t < d->ntasks && !rc; t++) {
+            task_data *td = &d->tasks[t];
+            const trainer_task_spec *sp = td->spec;
+            int bad = 0;
+            if (sp->ntarget_columns) {
+                for (size_t i = 0; i < sp->ntarget_columns && !bad; i++) {
+                    const char *lab = record_get(&rec, sp->target_columns[i]);
+                    if (!is_blank(lab))
+                        bad = add_example(td, r, sp->target_columns[i], lab);
+                }
+            } else {
+                const char *lab = record_get(&rec, td->label_column);
+                const char *tg = sp->target_column ? record_get(&rec, sp->target_column) : NULL;
+                if (is_blank(lab))
+                    continue;
+                if (sp->target_column && is_blank(tg)) {
+                    rep->labels_skipped++;
+                    warn(rep, "%s:%ld: labelled row has an empty target column \"%s\"",
+                         rec.path, rec.line, sp->target_column);
+                    continue;
+                }
+                bad = add_example(td, r, tg, lab);
+            }
+            if (bad)
+                rc = stance_error_set(err, STANCE_ERR_NOMEM,
+                                      "out of memory (or over %d labels) reading %s", MAX_LABELS,
+                                      path);
+        }
+    }
+    if (!rc && got < 0)
+        rc = err ? err->code : STANCE_ERR_IO;
+    record_clear(&rec);
+    reader_close(rd);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Labels in byte order, so label indexes do not depend on row order. */
+static int sort_labels(task_data *td, stance_error *err)
+{
+    size_t k = td->nlabels;
+    char **sorted = malloc(k * sizeof *sorted);
+    int *map = malloc(k * sizeof *map);
+    if (!sorted || !map) {
+        free(sorted);
+        free(map);
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    }
+    memcpy(sorted, td->labels, k * sizeof *sorted);
+    qsort(sorted, k, sizeof *sorted, cmp_str);
+    for (size_t old = 0; old < k; old++)
+        for (size_t nw = 0; nw < k; nw++)
+            if (sorted[nw] == td->labels[old])
+                map[old] = (int)nw;
+    for (size_t i = 0; i < td->n; i++)
+        td->ex[i].label = map[td->ex[i].label];
+    free(td->labels);
+    td->labels = sorted;
+    free(map);
+    return 0;
+}
+
+/* ---- folds ---------------------------------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+typedef struct group_info {
+    uint32_t group;
+    uint32_t size;
+    uint64_t order;
+} group_info;
+
+static int by_size_then_order(const void *pa, const void *pb)
+{
+    const group_info *a = pa, *b = pb;
+    if (a->size != b->size)
+        return a->size > b->size ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Stratified, grouped folds: groups (largest first, then in a seeded order) go to the fold
+ * where they keep every label's share closest to 1/K of that label. */
+static int assign_folds(const dataset *d, const task_data *td, int k, unsigned long seed,
+                        int *fold, stance_error *err)
+{
+    size_t ngroups = strmap_size(d->groups), nl = td->nlabels;
+    uint32_t *gcount = calloc(ngroups * nl, sizeof *gcount);
+    group_info *gi = calloc(ngroups, sizeof *gi);
+    double *fcount = calloc((size_t)k * nl, sizeof *fcount);
+    double *total = calloc(nl, sizeof *total);
+    int *gfold = malloc(ngroups * sizeof *gfold);
+    int rc = 0;
+    if (!gcount || !gi || !fcount || !total || !gfold) {
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory assigning folds");
+        goto done;
+    }
+    for (size_t i = 0; i < td->n; i++) {
+        uint32_t g = d->rows[td->ex[i].row].group;
+        gcount[(size_t)g * nl + (size_t)td->ex[i].label]++;
+        total[td->ex[i].label] += 1;
+    }
+    size_t used = 0;
+    for (uint32_t g = 0; g < ngroups; g++) {
+        uint32_t size = 0;
+        for (size_t l = 0; l < nl; l++)
+            size += gcount[(size_t)g * nl + l];
+        if (size)
+            gi[used++] = (group_info){g, size, mix64(seed * 0x100000001b3ULL + g)};
+    }
+    if (used < (size_t)k) {
+        rc = stance_error_set(err, STANCE_ERR_DATA,
+                              "task \"%s\": %zu groups of examples are too few for %d folds",
+                              td->spec->name, used, k);
+        goto done;
+    }
+    qsort(gi, used, sizeof *gi, by_size_then_order);
+    for (size_t i = 0; i < used; i++) {
+        const uint32_t *c = gcount + (size_t)gi[i].group * nl;
+        int best = 0;
+        double best_cost = 0;
+        for (int f = 0; f < k; f++) {
+            double cost = 0;
+            for (size_t l = 0; l < nl; l++) {
+                double share = (fcount[(size_t)f * nl + l] + c[l]) / total[l];
+                cost += share * share;
+            }
+            if (f == 0 || cost < best_cost) {
+                best = f;
+                best_cost = cost;
+            }
+        }
+        gfold[gi[i].group] = best;
+        for (size_t l = 0; l < nl; l++)
+            fcount[(size_t)best * nl + l] += c[l];
+    }
+    for (size_t i = 0; i < td->n; i++)
+        fold[i] = gfold[d->rows[td->ex[i].row].group];
+done:
+    free(gcount);
+    free(gi);
+    free(fcount);
+    free(total);
+    free(gfold);
+    return rc;
+}
+
+/* ---- LIBLINEAR ------------------------------------------------------------------------------ */
+
+static void quiet(const char *s)
+{
+    (void)s;
+}
+
+static void set_param(struct parameter *p, int solver, double c, const task_data *td,
+                      const example *const *train_ex, size_t n, int balanced, double *weights,
+                      int *weight_labels)
+{
+    memset(p, 0, sizeof *p);
+    p->solver_type = solver;
+    p->C = c;
+    p->p = 0.1;
+    switch (solver) {
+    case L2R_LR:
+    case L2R_L2LOSS_SVC:
+    case L1R_L2LOSS_SVC:
+    case L1R_LR:
+        p->eps = 0.01;
+        break;
+    default:
+        p->eps = 0.1;
+    }
+    if (!balanced)
+        return;
+    size_t k = td->nlabels;
+    for (size_t l = 0; l < k; l++)
+        weights[l] = 0;
+    for (size_t i = 0; i < n; i++)
+        weights[train_ex[i]->label] += 1;
+    for (size_t l = 0; l < k; l++) {
+        weight_labels[l] = (int)l;
+        weights[l] = weights[l] > 0 ? (double)n / ((double)k * weights[l]) : 1.0;
+    }
+    p->nr_weight = (int)k;
+    p->weight_label = weight_labels;
+    p->weight = weights;
+}
+
+typedef struct problem_buf {
+    feature_vec *vecs;
+    struct feature_node **x;
+    double *y;
+    const example **ex;
+    size_t cap;
+} problem_buf;
+
+static void problem_buf_free(problem_buf *pb)
+{
+    for (size_t i = 0; i < pb->cap; i++)
+        feature_vec_free(&pb->vecs[i]);
+    free(pb->vecs);
+    free(pb->x);
+    free(pb->y);
+    free(pb->ex);
+}
+
+static int problem_buf_init(problem_buf *pb, size_t n)
+{
+    memset(pb, 0, sizeof *pb);
+    pb->vecs = calloc(n ? n : 1, sizeof *pb->vecs);
+    pb->x = calloc(n ? n : 1, sizeof *pb->x);
+    pb->y = calloc(n ? n : 1, sizeof *pb->y);
+    pb->ex = calloc(n ? n : 1, sizeof *pb->ex);
+    pb->cap = n;
+    return pb->vecs && pb->x && pb->y && pb->ex ? 0 : -1;
+}
+
+/* ---- one task --------------------------------------------------------------------------------- */
+
+static int extract_task(const dataset *d, task_data *td, const trainer_options *opt,
+                        const parties *ps, vocab_builder *vb, stance_error *err)
+{
+    features_extractor *fx = features_extractor_new(&opt->features, ps, err);
+    if (!fx)
+        return err ? err->code : STANCE_ERR_USAGE;
+    term_list tl = {0};
+    int rc = 0;
+    for (size_t i = 0; i < td->n && !rc; i++) {
+        example *e = &td->ex[i];
+        const row *rw = &d->rows[e->row];
+        const char *tname = e->target >= 0 ? td->targets[e->target] : NULL;
+        int party = tname && ps ? parties_find(ps, tname) : -1;
+        term_list_clear(&tl);
+        rc = features_terms(fx, rw->text, rw->len, rw->lang, party, tname, &tl, err);
+        if (rc)
+            break;
+        e->nids = (uint32_t)tl.count;
+        e->ids = malloc((tl.count ? tl.count : 1) * sizeof *e->ids);
+        if (!e->ids)
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory extracting features");
+        else
+            rc = vocab_builder_add(vb, &tl, e->ids, err);
+        if (opt->progress && (i % 500 == 0 || i + 1 == td->n))
+            opt->progress(opt->progress_ctx, td->spec->name, "features", i + 1, td->n);
+    }
+    term_list_free(&tl);
+    features_extractor_free(fx);
+    return rc;
+}
+
+/* Held-out logits for every grid point: logits[(g * n + i) * k + label]. */
+static int cross_validate(const task_data *td, const vocab_builder *vb, const int *fold,
+                          int nfolds, const double *grid, size_t ngrid, int solver,
+                          const trainer_options *opt, double *logits, stance_error *err)
+{
+    size_t n = td->n, k = td->nlabels, nterms = vocab_builder_terms(vb);
+    uint32_t *df = malloc((nterms ? nterms : 1) * sizeof *df);
+    uint32_t *seen = calloc(nterms ? nterms : 1, sizeof *seen);
+    double *weights = malloc(k * sizeof *weights);
+    int *wlabels = malloc(k * sizeof *wlabels);
+    problem_buf pb;
+    feature_vec hv = {0};
+    int rc = 0;
+    if (!df || !seen || !weights || !wlabels || problem_buf_init(&pb, n) != 0) {
+        free(df);
+        free(seen);
+        free(weights);
+        free(wlabels);
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory for cross-validation");
+    }
+    int solver_type = solver;
+    for (int f = 0; f < nfolds && !rc; f++) {
+        /* The fold's vocabulary sees only its training part: total df minus held-out df. */
+        for (size_t t = 0; t < nterms; t++)
+            df[t] = vocab_builder_df(vb, (uint32_t)t);
+        long held = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (fold[i] != f)
+                continue;
+            held++;
+            for (uint32_t j = 0; j < td->ex[i].nids; j++) {
+                uint32_t id = td->ex[i].ids[j];
+                if (seen[id] != (uint32_t)i + 1) {
+                    seen[id] = (uint32_t)i + 1;
+                    df[id]--;
+                }
+            }
+        }
+        int *remap = NULL;
+        vocab *v = vocab_builder_finish(vb, df, (long)n - held, opt->features.min_df,
+                                        opt->features.max_features, &remap, err);
+        if (!v) {
+            rc = err ? err->code : STANCE_ERR_DATA;
+            break;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n && !rc; i++) {
+            if (fold[i] == f)
+                continue;
+            rc = vocab_vectorize_ids(v, remap, td->ex[i].ids, td->ex[i].nids,
+                                     opt->features.sublinear_tf, opt->bias, &pb.vecs[m], err);
+            pb.x[m] = pb.vecs[m].nodes;
+            pb.y[m] = td->ex[i].label;
+            pb.ex[m] = &td->ex[i];
+            m++;
+        }
+        struct problem prob = {(int)m, (int)vocab_size(v) + (opt->bias >= 0 ? 1 : 0), pb.y, pb.x,
+                               opt->bias};
+        for (size_t g = 0; g < ngrid && !rc; g++) {
+            struct parameter param;
+            set_param(&param, solver_type, grid[g], td, pb.ex, m, opt->balanced, weights,
+                      wlabels);
+            const char *bad = check_parameter(&prob, &param);
+            if (bad) {
+                rc = stance_error_set(err, STANCE_ERR_USAGE, "LIBLINEAR: %s", bad);
+                break;
+            }
+            srand((unsigned)opt->seed);
+            struct model *model = train(&prob, &param);
+            if (!model) {
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "LIBLINEAR training failed");
+                break;
+            }
+            for (size_t i = 0; i < n && !rc; i++) {
+                if (fold[i] != f)
+                    continue;
+                rc = vocab_vectorize_ids(v, remap, td->ex[i].ids, td->ex[i].nids,
+                                         opt->features.sublinear_tf, opt->bias, &hv, err);
+                if (!rc)
+                    classify_logits(model, hv.nodes, k, logits + (g * n + i) * k);
+            }
+            free_and_destroy_model(&model);
+            if (opt->progress)
+                opt->progress(opt->progress_ctx, td->spec->name, "cross-validation",
+                              (size_t)f * ngrid + g + 1, (size_t)nfolds * ngrid);
+        }
+        free(remap);
+        vocab_free(v);
+    }
+    feature_vec_free(&hv);
+    problem_buf_free(&pb);
+    free(df);
+    free(seen);
+    free(weights);
+    free(wlabels);
+    return rc;
+}
+
+static int argmax(const double *z, size_t k)
+{
+    size_t b = 0;
+    for (size_t i = 1; i < k; i++)
+        if (z[i] > z[b])
+            b = i;
+    return (int)b;
+}
+
+static int train_task(const dataset *d, task_data *td, const trainer_options *opt,
+                      const parties *ps, bundle_task *bt, stance_error *err)
+{
+    int solver = linear_io_solver_type(opt->solver ? opt->solver : "L2R_LR");
+    if (solver < 0 || solver >= L2R_L2LOSS_SVR)
+        return stance_error_set(err, STANCE_ERR_USAGE, "\"%s\" is not a LIBLINEAR classifier",
+                                opt->solver);
+    if (td->nlabels < 2)
+        return stance_error_set(err, STANCE_ERR_DATA,
+                                "task \"%s\": %s; a classifier needs two labels or more",
+                                td->spec->name,
+                                td->nlabels ? "every example has the same label"
+                                            : "no row has a label");
+    int rc = sort_labels(td, err);
+    if (rc)
+        return rc;
+    vocab_builder *vb = vocab_builder_new();
+    if (!vb)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    rc = extract_task(d, td, opt, ps, vb, err);
+    size_t n = td->n, k = td->nlabels;
+    const double *grid = opt->c > 0 ? &opt->c : default_grid;
+    size_t ngrid = opt->c > 0 ? 1 : sizeof default_grid / sizeof *default_grid;
+    double best_c = grid[0], temperature = 1.0;
+    cJSON *cv = NULL;
+    int *fold = NULL, *gold = NULL;
+    double *logits = NULL;
+    metrics *best_m = NULL;
+    if (!rc && opt->folds >= 2) {
+        fold = malloc(n * sizeof *fold);
+        gold = malloc(n * sizeof *gold);
+        logits = malloc(ngrid * n * k * sizeof *logits);
+        if (!fold || !gold || !logits)
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory for cross-validation");
+        if (!rc)
+            rc = assign_folds(d, td, opt->folds, opt->seed, fold, err);
+        if (!rc)
+            rc = cross_validate(td, vb, fold, opt->folds, grid, ngrid, solver, opt, logits, err);
+        if (!rc) {
+            for (size_t i = 0; i < n; i++)
+                gold[i] = td->ex[i].label;
+            cv = cJSON_CreateObject();
+            cJSON_AddNumberToObject(cv, "folds", opt->folds);
+            if (opt->group_column)
+                cJSON_AddStringToObject(cv, "grouped_by", opt->group_column);
+            else
+                cJSON_AddNullToObject(cv, "grouped_by");
+            cJSON_AddNumberToObject(cv, "examples", (double)n);
+            cJSON *gj = cJSON_AddArrayToObject(cv, "grid");
+            double best_f1 = -1;
+            size_t best_g = 0;
+            for (size_t g = 0; g < ngrid; g++) {
+                metrics *m = metrics_new(k, (const char *const *)td->labels, 10, err);
+                if (!m) {
+                    rc = STANCE_ERR_NOMEM;
+                    break;
+                }
+                for (size_t i = 0; i < n; i++)
+                    metrics_add(m, gold[i], argmax(logits + (g * n + i) * k, k), NULL);
+                double f1 = metrics_macro_f1(m);
+                cJSON *point = cJSON_CreateObject();
+                cJSON_AddNumberToObject(point, "C", grid[g]);
+                cJSON_AddNumberToObject(point, "accuracy", metrics_accuracy(m));
+                cJSON_AddNumberToObject(point, "macro_f1", f1);
+                cJSON_AddItemToArray(gj, point);
+                /* strictly better only: on a tie the smaller C (simpler model) wins */
+                if (f1 > best_f1 + 1e-12) {
+                    best_f1 = f1;
+                    best_g = g;
+                }
+                metrics_free(m);
+            }
+            best_c = grid[best_g];
+            const double *bl = logits + best_g * n * k;
+            temperature = classify_fit_temperature(bl, gold, n, k);
+            best_m = rc ? NULL : metrics_new(k, (const char *const *)td->labels, 10, err);
+            if (best_m) {
+                double probs[MAX_LABELS];
+                for (size_t i = 0; i < n; i++) {
+                    int p = classify_probabilities(bl + i * k, k, temperature, probs);
+                    metrics_add(best_m, gold[i], p, probs);
+                }
+                cJSON_AddNumberToObject(cv, "C", best_c);
+                cJSON_AddNumberToObject(cv, "temperature", temperature);
+                cJSON_AddNumberToObject(cv, "accuracy", metrics_accuracy(best_m));
+                cJSON_AddNumberToObject(cv, "macro_f1", metrics_macro_f1(best_m));
+                cJSON_AddNumberToObject(cv, "ece", metrics_ece(best_m));
+                cJSON_AddItemToObject(cv, "metrics", metrics_to_json(best_m));
+            } else if (!rc) {
+                rc = STANCE_ERR_NOMEM;
+            }
+        }
+    }
+    /* the final model, on every example */
+    if (!rc) {
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, td->spec->name, "final model", 0, 1);
+        int *remap = NULL;
+        bt->vocab = vocab_builder_finish(vb, NULL, (long)n, opt->features.min_df,
+                                         opt->features.max_features, &remap, err);
+        problem_buf pb;
+        double *weights = malloc(k * sizeof *weights);
+        int *wl = malloc(k * sizeof *wl);
+        if (!bt->vocab) {
+            rc = err ? err->code : STANCE_ERR_DATA;
+        } else if (problem_buf_init(&pb, n) != 0 || !weights || !wl) {
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; i < n && !rc; i++) {
+                rc = vocab_vectorize_ids(bt->vocab, remap, td->ex[i].ids, td->ex[i].nids,
+                                         opt->features.sublinear_tf, opt->bias, &pb.vecs[i], err);
+                pb.x[i] = pb.vecs[i].nodes;
+                pb.y[i] = td->ex[i].label;
+                pb.ex[i] = &td->ex[i];
+            }
+            struct problem prob = {(int)n,
+                                   (int)vocab_size(bt->vocab) + (opt->bias >= 0 ? 1 : 0), pb.y,
+                                   pb.x, opt->bias};
+            struct parameter param;
+            set_param(&param, solver, best_c, td, pb.ex, n, opt->balanced, weights, wl);
+            const char *bad = rc ? NULL : check_parameter(&prob, &param);
+            if (bad)
+                rc = stance_error_set(err, STANCE_ERR_USAGE, "LIBLINEAR: %s", bad);
+            if (!rc) {
+                srand((unsigned)opt->seed);
+                bt->model = train(&prob, &param);
+                if (!bt->model)
+                    rc = stance_error_set(err, STANCE_ERR_NOMEM, "LIBLINEAR training failed");
+                else
+                    bt->model->param = (struct parameter){.solver_type = solver};
+            }
+            problem_buf_free(&pb);
+        }
+        free(weights);
+        free(wl);
+        free(remap);
+    }
+    if (!rc) {
+        bt->features = opt->features;
+        snprintf(bt->solver, sizeof bt->solver, "%s", linear_io_solver_name(solver));
+        bt->c = best_c;
+        bt->bias = opt->bias;
+        bt->temperature = temperature;
+        snprintf(bt->aggregation, sizeof bt->aggregation, "%s", "mean");
+        bt->cv = cv;
+        cv = NULL;
+        bt->nlabels = k;
+        bt->labels = calloc(k, sizeof *bt->labels);
+        for (size_t l = 0; bt->labels && l < k; l++)
+            bt->labels[l] = strdup(td->labels[l]);
+        bt->target_dependent = td->spec->target_column || td->spec->ntarget_columns;
+        if (td->spec->ntarget_columns) {
+            bt->ntarget_columns = td->spec->ntarget_columns;
+            bt->target_columns = calloc(bt->ntarget_columns, sizeof *bt->target_columns);
+            for (size_t i = 0; bt->target_columns && i < bt->ntarget_columns; i++)
+                bt->target_columns[i] = strdup(td->spec->target_columns[i]);
+        } else {
+            bt->label_column = strdup(td->label_column);
+            if (td->spec->target_column)
+                bt->target_column = strdup(td->spec->target_column);
+        }
+    }
+    cJSON_Delete(cv);
+    metrics_free(best_m);
+    free(fold);
+    free(gold);
+    free(logits);
+    vocab_builder_free(vb);
+    /* the term ids are not needed any more: give the memory back before the next task */
+    for (size_t i = 0; i < td->n; i++) {
+        free(td->ex[i].ids);
+        td->ex[i].ids = NULL;
+    }
+    return rc;
+}
+
+int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec *specs,
+                size_t nspecs, const trainer_options *opt, parties *ps, bundle **out,
+                trainer_report *rep, stance_error *err)
+{
+    *out = NULL;
+    memset(rep, 0, sizeof *rep);
+    bundle *b = calloc(1, sizeof *b);
+    if (!b) {
+        parties_free(ps);
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    }
+    b->parties = ps;
+    if (nspecs == 0 || npaths == 0) {
+        bundle_free(b);
+        return stance_error_set(err, STANCE_ERR_USAGE, "nothing to train: give data and tasks");
+    }
+    if (opt->folds == 1 || opt->folds < 0 || opt->folds > 100) {
+        bundle_free(b);
+        return stance_error_set(err, STANCE_ERR_USAGE, "--cv must be 0 or 2..100");
+    }
+    set_print_string_function(quiet);
+    dataset d = {0};
+    int rc = 0;
+    d.groups = strmap_new(1024);
+    d.tasks = calloc(nspecs, sizeof *d.tasks);
+    b->tasks = calloc(nspecs, sizeof *b->tasks);
+    if (!d.groups || !d.tasks || !b->tasks)
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    for (size_t t = 0; t < nspecs && !rc; t++) {
+        task_data *td = &d.tasks[t];
+        td->spec = &specs[t];
+        td->label_column = specs[t].ntarget_columns
+                               ? NULL
+                               : (specs[t].label_column ? specs[t].label_column : specs[t].name);
+        td->label_ids = strmap_new(16);
+        td->target_ids = strmap_new(16);
+        if (!td->label_ids || !td->target_ids)
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        d.ntasks++;
+    }
+    for (size_t i = 0; i < npaths && !rc; i++)
+        rc = read_file(paths[i], opt, &d, rep, err);
+    if (!rc && d.nrows == 0)
+        rc = stance_error_set(err, STANCE_ERR_DATA, "no usable rows in the training data");
+    for (size_t t = 0; t < nspecs && !rc; t++) {
+        rc = train_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err);
+        if (!rc) {
+            b->tasks[t].name = strdup(specs[t].name);
+            b->ntasks++;
+        } else {
+            bundle_task_clear(&b->tasks[t]);
+        }
+    }
+    dataset_free(&d);
+    if (rc) {
+        bundle_free(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * trainer.h - labelled CSV rows -> a trained bundle (one LIBLINEAR model per task).
+ *
+ * For each task: collect its examples (rows with a label; for a target-dependent task one
+ * example per (row, target)), extract terms once and keep them as ids, split the examples
+ * into K folds (stratified by label; grouped so that rows of one article or one sentence
+ * never straddle a fold), build each fold's vocabulary from its training part only, train
+ * every C of the grid on each fold, pick the C with the best mean macro-F1, fit the
+ * probability temperature on the held-out decision values of that C, and train the final
+ * model on all examples. Everything is seeded: the same input gives the same bundle.
+ *
+ * LIBLINEAR's training output is silenced and its global rand() seeded here; do not run two
+ * trainers in one process at the same time.
+ */
+#ifndef STANCE_TRAINER_H
+#define STANCE_TRAINER_H
+
+#include <stddef.h>
+
+#include "bundle.h"
+#include "error.h"
+#include "extract.h"
+#include "parties.h"
+
+typedef struct trainer_task_spec {
+    const char *name;            /* task name: "outlook" */
+    const char *label_column;    /* NULL = the task name */
+    const char *target_column;   /* long format: the column that names the target */
+    const char *const *target_columns; /* wide format: a label column per target */
+    size_t ntarget_columns;
+} trainer_task_spec;
+
+/* Called now and then with what the trainer is doing; may be NULL. */
+typedef void (*trainer_progress_fn)(void *ctx, const char *task, const char *stage, size_t done,
+                                    size_t total);
+
+typedef struct trainer_options {
+    features_config features;
+    int folds;                 /* cross-validation folds (>= 2), or 0 for none */
+    double c;                  /* > 0: use this C; 0: choose from the grid by CV */
+    const char *solver;        /* LIBLINEAR solver name; NULL = "L2R_LR" */
+    int balanced;              /* class weights n / (k * n_class) */
+    double bias;               /* LIBLINEAR bias term (1 = on, -1 = off) */
+    const char *text_column;   /* NULL = "text" */
+    const char *id_column;     /* NULL = "id" */
+    const char *group_column;  /* rows with the same value stay in one fold; NULL = none */
+    const char *lang_column;   /* per-row language when present; NULL = "lang" if it exists */
+    unsigned long seed;
+    trainer_progress_fn progress;
+    void *progress_ctx;
+} trainer_options;
+
+void trainer_options_default(trainer_options *o);
+
+/* What happened to the input rows. Free with trainer_report_clear. */
+typedef struct trainer_report {
+    size_t rows_read;      /* records the readers returned */
+    size_t rows_rejected;  /* unreadable records (bad UTF-8, ragged rows, empty text) */
+    size_t labels_skipped; /* labels outside a task's label set, empty targets */
+    char **warnings;       /* the first few messages, each naming file and line */
+    size_t nwarnings;
+} trainer_report;
+void trainer_report_clear(trainer_report *r);
+
+/* Trains the tasks from the CSV files and returns a bundle (caller frees with bundle_free)
+ * that takes ownership of `parties` (may be NULL) even on failure. The bundle has no name,
+ * trained_at or training_data yet: the caller fills those. Returns 0 or an error code:
+ * STANCE_ERR_DATA for unusable data (no rows, a task with one label, a missing column),
+ * STANCE_ERR_IO for unreadable files, STANCE_ERR_USAGE for bad options. */
+int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec *specs,
+                size_t nspecs, const trainer_options *opt, parties *parties, bundle **out,
+                trainer_report *report, stance_error *err);
+
+#endif
