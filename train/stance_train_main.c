@@ -36,6 +36,7 @@ static const char usage_text[] =
     "  --id-column COL        id column (default id; optional)\n"
     "  --group-column COL     rows sharing COL stay in one cross-validation fold (articles)\n"
     "  --lang-column COL      per-row language (default lang, when present; else detected)\n"
+    "  --where COL=VALUE      train only on rows whose COL is VALUE (e.g. split=train)\n"
     "  --aliases FILE.tsv     party aliases (party<TAB>pattern), repeatable\n"
     "Model:\n"
     "  --cv K                 folds for choosing C and calibrating (default 5; 0 = none)\n"
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
         O_DATA = 256, O_TASK, O_LABEL_COL, O_TARGET_COL, O_TARGET_COLS, O_TEXT_COL, O_ID_COL,
         O_GROUP_COL, O_LANG_COL, O_ALIASES, O_CV, O_C, O_SOLVER, O_NO_WEIGHTS, O_SEED, O_NGRAMS,
         O_CHAR, O_MIN_DF, O_MAX_FEAT, O_NEG, O_NO_MASK, O_CONJOIN, O_NO_SUBLIN, O_STEM, O_OUT,
-        O_JSON
+        O_JSON, O_WHERE
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -216,6 +217,7 @@ int main(int argc, char **argv)
         {"stemming", required_argument, 0, O_STEM},
         {"out", required_argument, 0, O_OUT},
         {"json", no_argument, 0, O_JSON},
+        {"where", required_argument, 0, O_WHERE},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -331,6 +333,17 @@ int main(int argc, char **argv)
             break;
         case O_OUT: out = optarg; break;
         case O_JSON: json = 1; break;
+        case O_WHERE: {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg) {
+                rc = usage_error("--where takes COL=VALUE, not", optarg);
+                break;
+            }
+            *eq = '\0';
+            opt.where_column = optarg;
+            opt.where_value = eq + 1;
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h':
             fputs(usage_text, stdout);

@@ -225,6 +225,16 @@ static int read_file(const char *path, const trainer_options *opt, dataset *d,
     if (!rd)
         return err ? err->code : STANCE_ERR_DATA;
     int rc = check_columns(rd, path, d, err);
+    const char *const *cols;
+    size_t ncols = reader_columns(rd, &cols);
+    if (!rc && opt->where_column && ncols > 0) {
+        size_t c = 0;
+        while (c < ncols && strcmp(cols[c], opt->where_column) != 0)
+            c++;
+        if (c == ncols)
+            rc = stance_error_set(err, STANCE_ERR_DATA, "%s: no column \"%s\" for --where", path,
+                                  opt->where_column);
+    }
     record rec = {0};
     int got;
     while (!rc && (got = reader_next(rd, &rec, err)) == 1) {
@@ -233,6 +243,11 @@ static int read_file(const char *path, const trainer_options *opt, dataset *d,
             rep->rows_rejected++;
             warn(rep, "%s:%ld: %s", rec.path, rec.line, rec.error);
             continue;
+        }
+        if (opt->where_column) {
+            const char *v = record_get(&rec, opt->where_column);
+            if (!v || strcmp(v, opt->where_value) != 0)
+                continue;
         }
         if (d->nrows == d->cap) {
             size_t ncap = d->cap ? d->cap * 2 : 1024;

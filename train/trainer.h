@@ -45,6 +45,8 @@ typedef struct trainer_options {
     const char *id_column;     /* NULL = "id" */
     const char *group_column;  /* rows with the same value stay in one fold; NULL = none */
     const char *lang_column;   /* per-row language when present; NULL = "lang" if it exists */
+    const char *where_column;  /* train only on rows whose where_column equals where_value */
+    const char *where_value;
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;

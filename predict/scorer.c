@@ -1,0 +1,506 @@
+#include "scorer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "langid.h"
+
+#define MAX_LABELS 1000
+
+struct scorer {
+    const bundle *b;
+    scorer_options opt;
+    features_extractor **fx; /* one per task: tasks may differ in features */
+    term_list terms;
+    feature_vec vec;
+    text_span *spans;
+    size_t nspans, spans_cap;
+    long *mentions;          /* [sentence * nparties + party] */
+    size_t mentions_cap;
+    double *sent_probs;      /* [sentence * k] for the task being scored */
+    size_t sent_probs_cap;
+    size_t *picked;          /* sentence indexes for one target */
+    size_t picked_cap;
+};
+
+static const char *const aggregations[] = {"mean", "polar", "document"};
+
+int scorer_aggregation_valid(const char *name)
+{
+    for (size_t i = 0; i < sizeof aggregations / sizeof *aggregations; i++)
+        if (strcmp(name, aggregations[i]) == 0)
+            return 1;
+    return 0;
+}
+
+scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err)
+{
+    if (opt && opt->aggregation && !scorer_aggregation_valid(opt->aggregation)) {
+        stance_error_set(err, STANCE_ERR_USAGE,
+                         "unknown aggregation \"%s\" (mean, polar, document)", opt->aggregation);
+        return NULL;
+    }
+    scorer *s = calloc(1, sizeof *s);
+    if (!s || !(s->fx = calloc(b->ntasks, sizeof *s->fx))) {
+        free(s);
+        stance_error_set(err, STANCE_ERR_NOMEM, "out of memory creating scorer");
+        return NULL;
+    }
+    s->b = b;
+    if (opt)
+        s->opt = *opt;
+    else
+        s->opt.evidence = 2;
+    for (size_t t = 0; t < b->ntasks; t++) {
+        if (!scorer_aggregation_valid(b->tasks[t].aggregation)) {
+            stance_error_set(err, STANCE_ERR_MODEL, "task %s: unknown aggregation \"%s\"",
+                             b->tasks[t].name, b->tasks[t].aggregation);
+            scorer_free(s);
+            return NULL;
+        }
+        s->fx[t] = features_extractor_new(&b->tasks[t].features, b->parties, err);
+        if (!s->fx[t]) {
+            scorer_free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+void scorer_free(scorer *s)
+{
+    if (!s)
+        return;
+    for (size_t t = 0; s->fx && t < s->b->ntasks; t++)
+        features_extractor_free(s->fx[t]);
+    free(s->fx);
+    term_list_free(&s->terms);
+    feature_vec_free(&s->vec);
+    free(s->spans);
+    free(s->mentions);
+    free(s->sent_probs);
+    free(s->picked);
+    free(s);
+}
+
+static int grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+    if (*cap >= need)
+        return 0;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *n = realloc(*buf, ncap * elem);
+    if (!n)
+        return -1;
+    *buf = n;
+    *cap = ncap;
+    return 0;
+}
+
+static double round4(double x)
+{
+    return round(x * 10000.0) / 10000.0;
+}
+
+static int neutral_label(const bundle_task *t)
+{
+    int i = bundle_task_label(t, "neutral");
+    return i >= 0 ? i : bundle_task_label(t, "none");
+}
+
+/* Vectorizes one piece of text for task t into s->vec. */
+static int vectorize(scorer *s, size_t t, const char *text, size_t len, const char *lang,
+                     int party, const char *target, stance_error *err)
+{
+    const bundle_task *bt = &s->b->tasks[t];
+    term_list_clear(&s->terms);
+    int rc = features_terms(s->fx[t], text, len, lang, party, target, &s->terms, err);
+    if (!rc)
+        rc = vocab_vectorize(bt->vocab, &s->terms, bt->features.sublinear_tf, bt->bias, &s->vec,
+                             err);
+    return rc;
+}
+
+static int probs_of(scorer *s, size_t t, const char *text, size_t len, const char *lang,
+                    int party, const char *target, double *probs, stance_error *err)
+{
+    const bundle_task *bt = &s->b->tasks[t];
+    int rc = vectorize(s, t, text, len, lang, party, target, err);
+    if (rc)
+        return rc;
+    double logits[MAX_LABELS];
+    classify_logits(bt->model, s->vec.nodes, bt->nlabels, logits);
+    classify_probabilities(logits, bt->nlabels, bt->temperature, probs);
+    return 0;
+}
+
+static int argmax(const double *p, size_t k)
+{
+    size_t b = 0;
+    for (size_t i = 1; i < k; i++)
+        if (p[i] > p[b])
+            b = i;
+    return (int)b;
+}
+
+static const char *aggregation_of(const scorer *s, size_t t)
+{
+    return s->opt.aggregation ? s->opt.aggregation : s->b->tasks[t].aggregation;
+}
+
+/* Scores the chosen sentences (s->picked, npicked) into s->sent_probs and aggregates them into
+ * probs. "document" scores the whole text instead. */
+static int aggregate(scorer *s, size_t t, const char *text, size_t len, const char *lang,
+                     int party, const char *target, size_t npicked, int need_sentences,
+                     double *probs, stance_error *err)
+{
+    const bundle_task *bt = &s->b->tasks[t];
+    size_t k = bt->nlabels;
+    const char *agg = aggregation_of(s, t);
+    int rc = 0;
+    if (need_sentences || strcmp(agg, "document") != 0) {
+        if (grow((void **)&s->sent_probs, &s->sent_probs_cap, npicked * k + 1, sizeof(double)))
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory scoring");
+        for (size_t i = 0; i < npicked && !rc; i++) {
+            const text_span *sp = &s->spans[s->picked[i]];
+            rc = probs_of(s, t, text + sp->start, sp->end - sp->start, lang, party, target,
+                          s->sent_probs + i * k, err);
+        }
+        if (rc)
+            return rc;
+    }
+    if (strcmp(agg, "document") == 0)
+        return probs_of(s, t, text, len, lang, party, target, probs, err);
+    int neutral = neutral_label(bt);
+    size_t used = 0;
+    for (size_t l = 0; l < k; l++)
+        probs[l] = 0;
+    for (size_t i = 0; i < npicked; i++) {
+        const double *p = s->sent_probs + i * k;
+        if (strcmp(agg, "polar") == 0 && neutral >= 0 && argmax(p, k) == neutral)
+            continue;
+        for (size_t l = 0; l < k; l++)
+            probs[l] += p[l];
+        used++;
+    }
+    if (used == 0 && strcmp(agg, "polar") == 0 && neutral >= 0) {
+        /* no sentence takes a side: the article is neutral, as sure as its sentences are */
+        for (size_t i = 0; i < npicked; i++)
+            for (size_t l = 0; l < k; l++)
+                probs[l] += s->sent_probs[i * k + l];
+        used = npicked;
+    }
+    for (size_t l = 0; l < k; l++)
+        probs[l] = used ? probs[l] / (double)used : 1.0 / (double)k;
+    return 0;
+}
+
+static cJSON *scores_json(const bundle_task *bt, const double *probs)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t l = 0; o && l < bt->nlabels; l++)
+        cJSON_AddNumberToObject(o, bt->labels[l], round4(probs[l]));
+    return o;
+}
+
+static cJSON *decision_json(const bundle_task *bt, const double *probs, const char *target)
+{
+    int best = argmax(probs, bt->nlabels);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    if (target)
+        cJSON_AddStringToObject(o, "target", target);
+    cJSON_AddStringToObject(o, "label", bt->labels[best]);
+    cJSON_AddNumberToObject(o, "confidence", round4(probs[best]));
+    cJSON_AddItemToObject(o, "scores", scores_json(bt, probs));
+    return o;
+}
+
+/* The K features of the whole text that raised the chosen label's logit most. */
+static int explain(scorer *s, size_t t, const char *text, size_t len, const char *lang,
+                   int party, const char *target, int label, cJSON *decision, stance_error *err)
+{
+    const bundle_task *bt = &s->b->tasks[t];
+    const struct model *m = bt->model;
+    int rc = vectorize(s, t, text, len, lang, party, target, err);
+    if (rc)
+        return rc;
+    int nr_w = m->nr_class == 2 && m->param.solver_type != MCSVM_CS ? 1 : m->nr_class;
+    int col = 0;
+    while (col < m->nr_class && m->label[col] != label)
+        col++;
+    int k = s->opt.explain;
+    int *top = calloc((size_t)k, sizeof *top);
+    double *val = calloc((size_t)k, sizeof *val);
+    if (!top || !val) {
+        free(top);
+        free(val);
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory explaining");
+    }
+    int found = 0;
+    for (size_t i = 0; i < s->vec.count; i++) {
+        int j = s->vec.nodes[i].index;
+        if (j < 1 || j > m->nr_feature)
+            continue; /* the bias node */
+        double w = nr_w == 1 ? m->w[j - 1] * (col == 0 ? 1.0 : -1.0)
+                             : m->w[(size_t)(j - 1) * (size_t)nr_w + (size_t)col];
+        double c = w * s->vec.nodes[i].value;
+        if (c <= 0)
+            continue;
+        int pos = found < k ? found++ : k;
+        if (pos == k && c <= val[k - 1])
+            continue;
+        if (pos == k)
+            pos = k - 1;
+        while (pos > 0 && val[pos - 1] < c) {
+            val[pos] = val[pos - 1];
+            top[pos] = top[pos - 1];
+            pos--;
+        }
+        val[pos] = c;
+        top[pos] = j;
+    }
+    cJSON *arr = cJSON_AddArrayToObject(decision, "explain");
+    for (int i = 0; arr && i < found; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "feature", vocab_term(bt->vocab, top[i]));
+        cJSON_AddNumberToObject(f, "weight", round4(val[i]));
+        cJSON_AddItemToArray(arr, f);
+    }
+    free(top);
+    free(val);
+    return 0;
+}
+
+/* Adds the best sentences for the decision to the article's evidence list. */
+static void add_evidence(scorer *s, size_t t, const char *text, size_t npicked, int label,
+                         const char *target, cJSON *evidence)
+{
+    const bundle_task *bt = &s->b->tasks[t];
+    size_t k = bt->nlabels;
+    if (!evidence || label == neutral_label(bt) || strcmp(aggregation_of(s, t), "document") == 0)
+        return;
+    int want = s->opt.evidence;
+    unsigned char *used = calloc(npicked ? npicked : 1, 1);
+    if (!used)
+        return;
+    for (int e = 0; e < want; e++) {
+        size_t best = npicked;
+        for (size_t i = 0; i < npicked; i++) {
+            const double *p = s->sent_probs + i * k;
+            if (used[i] || argmax(p, k) != label)
+                continue;
+            if (best == npicked || p[label] > s->sent_probs[best * k + (size_t)label])
+                best = i;
+        }
+        if (best == npicked)
+            break;
+        used[best] = 1;
+        const text_span *sp = &s->spans[s->picked[best]];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "sentence", (double)s->picked[best] + 1);
+        cJSON_AddStringToObject(o, "task", bt->name);
+        if (target)
+            cJSON_AddStringToObject(o, "target", target);
+        cJSON_AddStringToObject(o, "label", bt->labels[label]);
+        cJSON_AddNumberToObject(o, "confidence", round4(s->sent_probs[best * k + (size_t)label]));
+        char *snippet = strndup(text + sp->start, sp->end - sp->start > 600 ? 600
+                                                                              : sp->end - sp->start);
+        if (snippet) {
+            /* never cut inside a UTF-8 sequence */
+            size_t n = strlen(snippet);
+            while (n > 0 && ((unsigned char)snippet[n - 1] & 0xC0) == 0x80)
+                n--;
+            if (n > 0 && (unsigned char)snippet[n - 1] >= 0xC0)
+                n--;
+            if (sp->end - sp->start > 600)
+                snippet[n] = '\0';
+            cJSON_AddStringToObject(o, "text", snippet);
+            free(snippet);
+        }
+        cJSON_AddItemToArray(evidence, o);
+    }
+    free(used);
+}
+
+static int split_sentences(scorer *s, const char *text, size_t len, stance_error *err)
+{
+    int rc = features_sentences(s->fx[0], text, len, &s->spans, &s->nspans, &s->spans_cap, err);
+    if (rc)
+        return rc;
+    if (s->nspans == 0) {
+        if (grow((void **)&s->spans, &s->spans_cap, 1, sizeof *s->spans))
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        s->spans[0] = (text_span){0, len};
+        s->nspans = 1;
+    }
+    return 0;
+}
+
+static int pick_all(scorer *s, stance_error *err)
+{
+    if (grow((void **)&s->picked, &s->picked_cap, s->nspans, sizeof *s->picked))
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->nspans; i++)
+        s->picked[i] = i;
+    return 0;
+}
+
+static cJSON *sentence_list(cJSON *result, size_t n)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(result, "sentences");
+    if (arr)
+        return arr;
+    arr = cJSON_AddArrayToObject(result, "sentences");
+    for (size_t i = 0; arr && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "sentence", (double)i + 1);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static void add_sentence_results(scorer *s, size_t t, const char *text, size_t npicked,
+                                 const char *target, cJSON *result)
+{
+    const bundle_task *bt = &s->b->tasks[t];
+    cJSON *arr = sentence_list(result, s->nspans);
+    for (size_t i = 0; i < npicked; i++) {
+        cJSON *o = cJSON_GetArrayItem(arr, (int)s->picked[i]);
+        if (!o)
+            continue;
+        if (!cJSON_GetObjectItemCaseSensitive(o, "text")) {
+            const text_span *sp = &s->spans[s->picked[i]];
+            char *snippet = strndup(text + sp->start, sp->end - sp->start);
+            if (snippet)
+                cJSON_AddStringToObject(o, "text", snippet);
+            free(snippet);
+        }
+        cJSON *d = decision_json(bt, s->sent_probs + i * bt->nlabels, target);
+        if (!target) {
+            cJSON_AddItemToObject(o, bt->name, d);
+        } else {
+            cJSON *list = cJSON_GetObjectItemCaseSensitive(o, bt->name);
+            if (!list)
+                list = cJSON_AddArrayToObject(o, bt->name);
+            cJSON_AddItemToArray(list, d);
+        }
+    }
+}
+
+int scorer_score(scorer *s, const char *text, size_t len, const char *lang, const char *target,
+                 cJSON *result, stance_error *err)
+{
+    const bundle *b = s->b;
+    if (!lang || !*lang)
+        lang = langid_detect(text, len, 0);
+    cJSON_AddStringToObject(result, "lang", lang);
+    int rc = split_sentences(s, text, len, err);
+    if (rc)
+        return rc;
+    size_t np = parties_count(b->parties);
+    int have_mentions = 0;
+    cJSON *evidence = s->opt.evidence > 0 ? cJSON_CreateArray() : NULL;
+    double probs[MAX_LABELS];
+    for (size_t t = 0; t < b->ntasks && !rc; t++) {
+        const bundle_task *bt = &b->tasks[t];
+        int need_sent = s->opt.sentences;
+        if (!bt->target_dependent) {
+            if ((rc = pick_all(s, err)))
+                break;
+            rc = aggregate(s, t, text, len, lang, -1, NULL, s->nspans, need_sent, probs, err);
+            if (rc)
+                break;
+            cJSON *d = decision_json(bt, probs, NULL);
+            int label = argmax(probs, bt->nlabels);
+            if (s->opt.explain > 0)
+                rc = explain(s, t, text, len, lang, -1, NULL, label, d, err);
+            cJSON_AddItemToObject(result, bt->name, d);
+            add_evidence(s, t, text, s->nspans, label, NULL, evidence);
+            if (s->opt.sentences)
+                add_sentence_results(s, t, text, s->nspans, NULL, result);
+            continue;
+        }
+        /* target-dependent: which targets, and which sentences mention each */
+        cJSON *list = cJSON_AddArrayToObject(result, bt->name);
+        if (!have_mentions && np > 0 && !target) {
+            if (grow((void **)&s->mentions, &s->mentions_cap, s->nspans * np, sizeof(long))) {
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+                break;
+            }
+            memset(s->mentions, 0, s->nspans * np * sizeof(long));
+            for (size_t i = 0; i < s->nspans && !rc; i++)
+                rc = features_party_mentions(s->fx[t], text + s->spans[i].start,
+                                             s->spans[i].end - s->spans[i].start,
+                                             s->mentions + i * np, err);
+            have_mentions = 1;
+        }
+        size_t ntargets = target ? 1 : np;
+        for (size_t p = 0; p < ntargets && !rc; p++) {
+            const char *tname = target ? target : parties_name(b->parties, p);
+            int party = b->parties ? parties_find(b->parties, tname) : -1;
+            size_t npicked = 0;
+            long mentions = 0;
+            if (target) {
+                if ((rc = pick_all(s, err)))
+                    break;
+                npicked = s->nspans;
+            } else {
+                if (grow((void **)&s->picked, &s->picked_cap, s->nspans, sizeof *s->picked)) {
+                    rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                for (size_t i = 0; i < s->nspans; i++)
+                    if (s->mentions[i * np + p] > 0) {
+                        s->picked[npicked++] = i;
+                        mentions += s->mentions[i * np + p];
+                    }
+                if (npicked == 0)
+                    continue;
+            }
+            rc = aggregate(s, t, text, len, lang, party, tname, npicked, need_sent, probs, err);
+            if (rc)
+                break;
+            cJSON *d = decision_json(bt, probs, tname);
+            if (!target)
+                cJSON_AddNumberToObject(d, "mentions", (double)mentions);
+            int label = argmax(probs, bt->nlabels);
+            if (s->opt.explain > 0)
+                rc = explain(s, t, text, len, lang, party, tname, label, d, err);
+            cJSON_AddItemToArray(list, d);
+            add_evidence(s, t, text, npicked, label, tname, evidence);
+            if (s->opt.sentences)
+                add_sentence_results(s, t, text, npicked, tname, result);
+        }
+    }
+    if (evidence)
+        cJSON_AddItemToObject(result, "evidence", evidence);
+    return rc;
+}
+
+int scorer_classify(scorer *s, size_t task, const char *text, size_t len, const char *lang,
+                    const char *target, int *label, double *probs, stance_error *err)
+{
+    const bundle_task *bt = &s->b->tasks[task];
+    if (!lang || !*lang)
+        lang = langid_detect(text, len, 0);
+    int party = target && s->b->parties ? parties_find(s->b->parties, target) : -1;
+    int rc = 0;
+    if (strcmp(aggregation_of(s, task), "document") != 0) {
+        rc = split_sentences(s, text, len, err);
+        if (!rc)
+            rc = pick_all(s, err);
+    } else {
+        s->nspans = 0;
+    }
+    if (!rc)
+        rc = aggregate(s, task, text, len, lang, party, bt->target_dependent ? target : NULL,
+                       s->nspans, 0, probs, err);
+    if (!rc)
+        *label = argmax(probs, bt->nlabels);
+    return rc;
+}
