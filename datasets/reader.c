@@ -833,11 +833,16 @@ static int jsonl_read_line(reader *r, int *too_long)
     return 1;
 }
 
-/* Formats a JSON number the shortest way that reads back to the same double ("3", "0.1"), always
- * with '.' as the decimal point whatever the locale (cJSON's strtod follows the locale, and so do
- * snprintf and strtod here, so the round trip is checked in the locale and fixed after). */
+/* Formats a JSON number like "%.17g" without the noise: integers in full ("3", "100"), others
+ * with the fewest digits that read back to the same double ("0.1", "1e+300"). The decimal point
+ * is always '.', whatever the locale (snprintf and strtod here follow the locale, and so does
+ * cJSON's own strtod, so the round trip is checked in the locale and the point fixed after). */
 static void format_number(double v, char *out, size_t size)
 {
+    if (v > -1e17 && v < 1e17 && v == (double)(long long)v) {
+        snprintf(out, size, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(out, size, "%.*g", prec, v);
         if (strtod(out, NULL) == v)

@@ -206,7 +206,7 @@ void metrics_class(const metrics *m, int label, double *precision, double *recal
             gold_total += m->confusion[c * m->k + i];
             pred_total += m->confusion[i * m->k + c];
         }
-        /* zero_division=0, as scikit-learn's default reporting in the papers we compare to */
+        /* zero_division=0: what scikit-learn's default ("warn") also yields. */
         if (pred_total > 0)
             p = (double)tp / (double)pred_total;
         if (gold_total > 0)

@@ -44,6 +44,9 @@ static const char usage_text[] =
     "  --solver NAME          LIBLINEAR solver (default L2R_LR; e.g. L2R_L2LOSS_SVC_DUAL)\n"
     "  --no-class-weights     do not weight classes by inverse frequency\n"
     "  --seed N               seed for folds and LIBLINEAR (default 1)\n"
+    "  --aggregation AGG      how stance-predict turns sentences into an article verdict:\n"
+    "                         polar (default), mean, or document (score the whole text,\n"
+    "                         for models trained on whole tweets or reviews)\n"
     "Features:\n"
     "  --ngrams N             word n-grams 1..N over stems (default 2)\n"
     "  --char-ngrams MIN-MAX  character n-grams inside words (default off; e.g. 2-5)\n"
@@ -188,7 +191,7 @@ int main(int argc, char **argv)
         O_DATA = 256, O_TASK, O_LABEL_COL, O_TARGET_COL, O_TARGET_COLS, O_TEXT_COL, O_ID_COL,
         O_GROUP_COL, O_LANG_COL, O_ALIASES, O_CV, O_C, O_SOLVER, O_NO_WEIGHTS, O_SEED, O_NGRAMS,
         O_CHAR, O_MIN_DF, O_MAX_FEAT, O_NEG, O_NO_MASK, O_CONJOIN, O_NO_SUBLIN, O_STEM, O_OUT,
-        O_JSON, O_WHERE
+        O_JSON, O_WHERE, O_AGG
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -218,6 +221,7 @@ int main(int argc, char **argv)
         {"out", required_argument, 0, O_OUT},
         {"json", no_argument, 0, O_JSON},
         {"where", required_argument, 0, O_WHERE},
+        {"aggregation", required_argument, 0, O_AGG},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -333,6 +337,11 @@ int main(int argc, char **argv)
             break;
         case O_OUT: out = optarg; break;
         case O_JSON: json = 1; break;
+        case O_AGG:
+            if (strcmp(optarg, "polar") && strcmp(optarg, "mean") && strcmp(optarg, "document"))
+                rc = usage_error("--aggregation must be polar, mean or document, not", optarg);
+            opt.aggregation = optarg;
+            break;
         case O_WHERE: {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg) {

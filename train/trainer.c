@@ -795,7 +795,8 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         bt->c = best_c;
         bt->bias = opt->bias;
         bt->temperature = temperature;
-        snprintf(bt->aggregation, sizeof bt->aggregation, "%s", "mean");
+        snprintf(bt->aggregation, sizeof bt->aggregation, "%s",
+                 opt->aggregation ? opt->aggregation : "polar");
         bt->cv = cv;
         cv = NULL;
         bt->nlabels = k;

@@ -47,6 +47,8 @@ typedef struct trainer_options {
     const char *lang_column;   /* per-row language when present; NULL = "lang" if it exists */
     const char *where_column;  /* train only on rows whose where_column equals where_value */
     const char *where_value;
+    const char *aggregation;   /* sentence -> article aggregation stored for predict (scorer.h);
+                                  NULL = "polar" */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;
