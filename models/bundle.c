@@ -278,6 +278,8 @@ static cJSON *task_to_json(const bundle_task *t, const char *vocab_file, const c
     cJSON_AddNumberToObject(o, "bias", t->bias);
     cJSON_AddNumberToObject(o, "temperature", t->temperature);
     cJSON_AddStringToObject(o, "aggregation", t->aggregation);
+    cJSON_AddNumberToObject(o, "aggregation_threshold", t->aggregation_threshold);
+    cJSON_AddNumberToObject(o, "aggregation_scale", t->aggregation_scale);
     cJSON *vf = cJSON_AddObjectToObject(o, "vocabulary");
     cJSON_AddStringToObject(vf, "file", vocab_file);
     cJSON_AddNumberToObject(vf, "size", (double)vocab_size(t->vocab));
@@ -558,6 +560,14 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
         rc = stance_error_set(err, STANCE_ERR_MODEL, "aggregation name too long");
     if (!rc)
         snprintf(t->aggregation, sizeof t->aggregation, "%s", agg);
+    if (!rc)
+        rc = get_double(o, "aggregation_threshold", &t->aggregation_threshold, err);
+    if (!rc)
+        rc = get_double(o, "aggregation_scale", &t->aggregation_scale, err);
+    if (!rc && (t->aggregation_threshold < 0 || t->aggregation_threshold > 1 ||
+                !(t->aggregation_scale > 0)))
+        rc = stance_error_set(err, STANCE_ERR_MODEL, "aggregation threshold must be in 0..1 and "
+                              "its scale positive");
     if (rc)
         return rc;
 

@@ -48,6 +48,8 @@ typedef struct bundle_task {
     double bias;             /* LIBLINEAR bias (< 0: none) */
     double temperature;      /* probabilities = softmax(decision values / temperature) */
     char aggregation[32];    /* how sentences make an article: see scorer.h */
+    double aggregation_threshold; /* "balance": |mean(p_a - p_b)| under it is neutral */
+    double aggregation_scale;     /* "balance": logit scale (calibrated on held-out articles) */
     vocab *vocab;            /* owned */
     struct model *model;     /* owned (free_and_destroy_model) */
     cJSON *cv;               /* owned, may be NULL: cross-validation report stored as is */

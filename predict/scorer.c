@@ -25,7 +25,7 @@ struct scorer {
     size_t picked_cap;
 };
 
-static const char *const aggregations[] = {"mean", "polar", "document"};
+static const char *const aggregations[] = {"mean", "polar", "balance", "document"};
 
 int scorer_aggregation_valid(const char *name)
 {
@@ -39,7 +39,7 @@ scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err
 {
     if (opt && opt->aggregation && !scorer_aggregation_valid(opt->aggregation)) {
         stance_error_set(err, STANCE_ERR_USAGE,
-                         "unknown aggregation \"%s\" (mean, polar, document)", opt->aggregation);
+                         "unknown aggregation \"%s\" (mean, polar, balance, document)", opt->aggregation);
         return NULL;
     }
     scorer *s = calloc(1, sizeof *s);
@@ -174,6 +174,11 @@ static int aggregate(scorer *s, size_t t, const char *text, size_t len, const ch
     }
     if (strcmp(agg, "document") == 0)
         return probs_of(s, t, text, len, lang, party, target, probs, err);
+    if (npicked == 1) {
+        /* one sentence: nothing to aggregate, its calibrated probabilities stand */
+        memcpy(probs, s->sent_probs, k * sizeof *probs);
+        return 0;
+    }
     int neutral = neutral_label(bt);
     size_t used = 0;
     for (size_t l = 0; l < k; l++)
@@ -195,6 +200,15 @@ static int aggregate(scorer *s, size_t t, const char *text, size_t len, const ch
     }
     for (size_t l = 0; l < k; l++)
         probs[l] = used ? probs[l] / (double)used : 1.0 / (double)k;
+    if (strcmp(agg, "balance") == 0 && k == 3 && neutral >= 0 && used > 0) {
+        int a = neutral == 0 ? 1 : 0, b = neutral == 2 ? 1 : 2;
+        double bal = probs[a] - probs[b], thr = bt->aggregation_threshold;
+        double z[3];
+        z[neutral] = 0.0;
+        z[a] = bt->aggregation_scale * (bal - thr);
+        z[b] = bt->aggregation_scale * (-bal - thr);
+        classify_probabilities(z, 3, 1.0, probs);
+    }
     return 0;
 }
 

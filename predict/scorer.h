@@ -7,6 +7,11 @@
  *   "polar"     the mean over the sentences whose top label is not the neutral one ("neutral"
  *               or "none"); neutral when there is none. An article is as hopeful or as grim
  *               as the sentences that take a side; the procedural ones do not water it down.
+ *   "balance"   for a task with a neutral label and two opposite ones (A, B): b = the mean
+ *               over sentences of p(A) - p(B); neutral when |b| is under the bundle's
+ *               threshold, else A or B, with probabilities softmax(0, s(b - t), s(-b - t)).
+ *               An article is as hopeful or as grim as the balance of what it reports;
+ *               most of its sentences are procedure and weigh nothing. Other tasks: "mean".
  *   "document"  the whole text scored as one vector (no sentence split): what a model
  *               trained on whole tweets or reviews wants.
  * The bundle says which one each task uses (chosen by measurement, see README); the caller may

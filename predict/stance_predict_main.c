@@ -42,8 +42,8 @@ static const char usage_text[] =
     "  --sentences            add every sentence's results\n"
     "  --explain K            add the K features that pushed each decision most\n"
     "  --evidence K           quote up to K sentences per decision (default 2; 0 = none)\n"
-    "  --aggregate AGG        sentence -> article: mean, polar or document (default: the\n"
-    "                         model's choice per task)\n"
+    "  --aggregate AGG        sentence -> article: balance, mean, polar or document\n"
+    "                         (default: the model's choice per task; see README)\n"
     "  --threads N            worker threads (default: the number of processors, at most 8);\n"
     "                         output order and content do not depend on N\n"
     "Evaluation:\n"
@@ -752,7 +752,7 @@ int main(int argc, char **argv)
             break;
         case O_AGG:
             if (!scorer_aggregation_valid(optarg))
-                rc = usage_error("--aggregate must be mean, polar or document, not", optarg);
+                rc = usage_error("--aggregate must be balance, mean, polar or document, not", optarg);
             o.so.aggregation = optarg;
             break;
         case O_THREADS:

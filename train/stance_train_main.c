@@ -45,8 +45,8 @@ static const char usage_text[] =
     "  --no-class-weights     do not weight classes by inverse frequency\n"
     "  --seed N               seed for folds and LIBLINEAR (default 1)\n"
     "  --aggregation AGG      how stance-predict turns sentences into an article verdict:\n"
-    "                         polar (default), mean, or document (score the whole text,\n"
-    "                         for models trained on whole tweets or reviews)\n"
+    "                         balance (default), mean, polar, or document (score the whole\n"
+    "                         text, for models trained on whole tweets or reviews)\n"
     "Features:\n"
     "  --ngrams N             word n-grams 1..N over stems (default 2)\n"
     "  --char-ngrams MIN-MAX  character n-grams inside words (default off; e.g. 2-5)\n"
@@ -338,8 +338,10 @@ int main(int argc, char **argv)
         case O_OUT: out = optarg; break;
         case O_JSON: json = 1; break;
         case O_AGG:
-            if (strcmp(optarg, "polar") && strcmp(optarg, "mean") && strcmp(optarg, "document"))
-                rc = usage_error("--aggregation must be polar, mean or document, not", optarg);
+            if (strcmp(optarg, "polar") && strcmp(optarg, "mean") && strcmp(optarg, "document") &&
+                strcmp(optarg, "balance"))
+                rc = usage_error("--aggregation must be balance, mean, polar or document, not",
+                                 optarg);
             opt.aggregation = optarg;
             break;
         case O_WHERE: {

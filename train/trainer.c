@@ -26,6 +26,8 @@ void trainer_options_default(trainer_options *o)
     o->balanced = 1;
     o->bias = 1;
     o->seed = 1;
+    o->aggregation_threshold = 0.06;
+    o->aggregation_scale = 10.0;
 }
 
 void trainer_report_clear(trainer_report *r)
@@ -796,7 +798,9 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         bt->bias = opt->bias;
         bt->temperature = temperature;
         snprintf(bt->aggregation, sizeof bt->aggregation, "%s",
-                 opt->aggregation ? opt->aggregation : "polar");
+                 opt->aggregation ? opt->aggregation : "balance");
+        bt->aggregation_threshold = opt->aggregation_threshold;
+        bt->aggregation_scale = opt->aggregation_scale;
         bt->cv = cv;
         cv = NULL;
         bt->nlabels = k;

@@ -48,7 +48,9 @@ typedef struct trainer_options {
     const char *where_column;  /* train only on rows whose where_column equals where_value */
     const char *where_value;
     const char *aggregation;   /* sentence -> article aggregation stored for predict (scorer.h);
-                                  NULL = "polar" */
+                                  NULL = "balance" */
+    double aggregation_threshold; /* for "balance" (default 0.06, see README) */
+    double aggregation_scale;     /* for "balance" (default 10) */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;
