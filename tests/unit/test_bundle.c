@@ -1,0 +1,100 @@
+/* Unit tests: train -> bundle_save -> bundle_load round trip, and refusals of broken bundles. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundle.h"
+#include "check.h"
+#include "classify.h"
+#include "trainer.h"
+
+static char dir[400];
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void edit_manifest(const char *from, const char *to, const char *find, const char *repl)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s' '%s' && sed -i 's/%s/%s/' '%s/manifest.json'",
+             to, from, to, find, repl, to);
+    CHECK(system(cmd) == 0);
+}
+
+int main(void)
+{
+    const char *tmp = getenv("STANCE_TEST_TMP");
+    snprintf(dir, sizeof dir, "%s/bundle-test", tmp ? tmp : "/tmp");
+    char cmd[2048], csv[500], out[500], bad[500];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    CHECK(system(cmd) == 0);
+    snprintf(csv, sizeof csv, "%s/d.csv", dir);
+    write_file(csv, "text,label\n"
+                    "good progress agreed,pos\nreal progress today,pos\ngood deal agreed,pos\n"
+                    "talks failed badly,neg\ndead end again,neg\ntalks failed today,neg\n");
+    trainer_options opt;
+    trainer_options_default(&opt);
+    opt.features.min_df = 1;
+    opt.folds = 3;
+    trainer_task_spec spec = {"tone", "label", NULL, NULL, 0};
+    const char *paths[] = {csv};
+    bundle *b = NULL;
+    trainer_report rep;
+    stance_error err = {0};
+    CHECK(trainer_run(paths, 1, &spec, 1, &opt, NULL, &b, &rep, &err) == 0);
+    trainer_report_clear(&rep);
+    if (!b)
+        return check_finish();
+    CHECK(b->ntasks == 1 && b->tasks[0].nlabels == 2);
+    CHECK_STR(b->tasks[0].labels[0], "neg");
+    b->name = strdup("t");
+    snprintf(out, sizeof out, "%s/t.model", dir);
+    CHECK(bundle_save(b, out, &err) == 0);
+
+    bundle *l = bundle_load(out, &err);
+    CHECK(l != NULL);
+    if (l) {
+        CHECK(l->ntasks == 1 && vocab_size(l->tasks[0].vocab) == vocab_size(b->tasks[0].vocab));
+        CHECK(l->tasks[0].temperature == b->tasks[0].temperature);
+        /* the loaded model scores exactly like the trained one */
+        struct feature_node x[] = {{1, 0.5}, {2, 0.5}, {(int)vocab_size(b->tasks[0].vocab) + 1, 1},
+                                   {-1, 0}};
+        double z1[2], z2[2];
+        classify_logits(b->tasks[0].model, x, 2, z1);
+        classify_logits(l->tasks[0].model, x, 2, z2);
+        CHECK(z1[0] == z2[0] && z1[1] == z2[1]);
+        bundle_free(l);
+    }
+    /* a file that is not a bundle directory: refused, and not overwritten */
+    snprintf(bad, sizeof bad, "%s/plain", dir);
+    write_file(bad, "x");
+    CHECK(bundle_save(b, bad, &err) == STANCE_ERR_IO);
+    CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL);
+
+    snprintf(bad, sizeof bad, "%s/v.model", dir);
+    edit_manifest(out, bad, "\"format_version\":\\t1", "\"format_version\":\\t2");
+    CHECK(bundle_load(bad, &err) == NULL && strstr(err.message, "newer"));
+    edit_manifest(out, bad, "\"temperature\":", "\"temperature\": \"x\", \"was\":");
+    CHECK(bundle_load(bad, &err) == NULL && strstr(err.message, "temperature"));
+    edit_manifest(out, bad, "stance-bundle", "other-format");
+    CHECK(bundle_load(bad, &err) == NULL && strstr(err.message, "not a stance bundle"));
+    edit_manifest(out, bad, "\"C\":", "\"C\":");
+    snprintf(cmd, sizeof cmd, "echo >> '%s/tone.vocab.tsv'", bad);
+    CHECK(system(cmd) == 0);
+    CHECK(bundle_load(bad, &err) == NULL && strstr(err.message, "sha256"));
+    snprintf(cmd, sizeof cmd, "rm '%s/tone.liblinear'", bad);
+    CHECK(system(cmd) == 0);
+    CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && ln -s '%s' '%s'", bad, bad, bad);
+    CHECK(system(cmd) == 0);
+    CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL); /* symlink loop */
+    bundle_free(b);
+    return check_finish();
+}

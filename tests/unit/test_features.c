@@ -1,0 +1,210 @@
+/* Unit tests: normalization, segmentation, stemming, n-grams, party aliases, vocabulary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "extract.h"
+#include "normalize.h"
+#include "parties.h"
+#include "vocab.h"
+
+static int has_term(const term_list *t, const char *s)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (strcmp(term_list_get(t, i), s) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_normalize(void)
+{
+    size_t n;
+    char *s = normalize_utf8("ЁЛКА Ещё", strlen("ЁЛКА Ещё"), &n, NULL);
+    CHECK_STR(s, "елка еще");
+    free(s);
+    s = normalize_utf8("П’ЯТЬ пʼять", strlen("П’ЯТЬ пʼять"), &n, NULL);
+    CHECK_STR(s, "п'ять п'ять");
+    free(s);
+    s = normalize_utf8("Straße ＦＵＬＬ", strlen("Straße ＦＵＬＬ"), &n, NULL);
+    CHECK_STR(s, "strasse full");
+    free(s);
+    /* soft hyphen (U+00AD) disappears */
+    s = normalize_utf8("пере\xc2\xadговоры", strlen("пере\xc2\xadговоры"), &n, NULL);
+    CHECK_STR(s, "переговоры");
+    free(s);
+    /* invalid UTF-8 does not crash: replaced */
+    s = normalize_utf8("a\xff" "b", 3, &n, NULL);
+    CHECK(s != NULL);
+    free(s);
+}
+
+static void test_terms(void)
+{
+    features_config cfg;
+    features_config_default(&cfg);
+    stance_error err = {0};
+    features_extractor *ex = features_extractor_new(&cfg, NULL, &err);
+    CHECK(ex != NULL);
+    term_list t = {0};
+    const char *ru = "Переговоры в Стамбуле не принесли результатов, заявил Песков 25 мая.";
+    CHECK(features_terms(ex, ru, strlen(ru), NULL, -1, NULL, &t, &err) == 0);
+    CHECK_STR(features_last_lang(ex), "ru");
+    CHECK(has_term(&t, "переговор"));            /* Snowball russian */
+    CHECK(has_term(&t, "!принесл"));             /* negation scope */
+    CHECK(has_term(&t, "0"));                    /* number class */
+    CHECK(has_term(&t, "в стамбул"));            /* bigram over stems */
+    CHECK(has_term(&t, "!результат заяв"));     /* a comma ends negation, not n-grams */
+    term_list_clear(&t);
+    const char *en = "Talks didn't collapse; negotiators are meeting again.";
+    CHECK(features_terms(ex, en, strlen(en), "en", -1, NULL, &t, &err) == 0);
+    CHECK(has_term(&t, "talk"));
+    CHECK(has_term(&t, "!collaps"));
+    CHECK(has_term(&t, "negoti"));
+    CHECK(!has_term(&t, "collaps negoti"));      /* ';' restarts the n-gram window */
+    term_list_clear(&t);
+    const char *uk = "Україна готова до переговорів";
+    CHECK(features_terms(ex, uk, strlen(uk), "uk", -1, NULL, &t, &err) == 0);
+    CHECK(has_term(&t, "перего"));               /* uk: 6-letter prefix */
+    CHECK(has_term(&t, "україн"));               /* "україна": 6 code points kept */
+    CHECK(has_term(&t, "до"));                   /* shorter words kept whole */
+    term_list_free(&t);
+    features_extractor_free(ex);
+
+    /* character n-grams and a bad configuration */
+    cfg.char_ngram_min = 2;
+    cfg.char_ngram_max = 3;
+    ex = features_extractor_new(&cfg, NULL, &err);
+    CHECK(features_terms(ex, "мир", strlen("мир"), "ru", -1, NULL, &t, &err) == 0);
+    CHECK(has_term(&t, "#<м"));
+    CHECK(has_term(&t, "#ир>"));
+    term_list_free(&t);
+    features_extractor_free(ex);
+    cfg.word_ngram_max = 7;
+    CHECK(features_extractor_new(&cfg, NULL, &err) == NULL && err.code == STANCE_ERR_USAGE);
+    features_config_default(&cfg);
+    snprintf(cfg.stemming, sizeof cfg.stemming, "ru=snowball:klingon");
+    CHECK(features_extractor_new(&cfg, NULL, &err) == NULL && strstr(err.message, "klingon"));
+}
+
+static void test_parties(void)
+{
+    parties *p = parties_new();
+    stance_error err = {0};
+    CHECK(parties_add_alias(p, "russia", "Росси*", &err) == 0);
+    CHECK(parties_add_alias(p, "russia", "кремль", &err) == 0);
+    CHECK(parties_add_alias(p, "usa", "белый дом", &err) == 1);
+    CHECK(parties_add_alias(p, "usa", "U.S.", &err) == 1);
+    CHECK(parties_add_alias(p, "usa", "", &err) == -1);
+    CHECK(parties_count(p) == 2);
+    const char *toks[] = {"в", "белый", "дом", "и", "россии", "u.s", "кремлю"};
+    size_t m;
+    CHECK(parties_match(p, toks, 7, 0, &m) == -1);
+    CHECK(parties_match(p, toks, 7, 1, &m) == 1 && m == 2);
+    CHECK(parties_match(p, toks, 7, 4, &m) == 0 && m == 1);
+    CHECK(parties_match(p, toks, 7, 5, &m) == 1);
+    CHECK(parties_match(p, toks, 7, 6, &m) == -1); /* "кремль" is exact, not a prefix */
+
+    features_config cfg;
+    features_config_default(&cfg);
+    features_extractor *ex = features_extractor_new(&cfg, p, &err);
+    term_list t = {0};
+    const char *s = "Белый дом поддержал план, а в России его отвергли.";
+    CHECK(features_terms(ex, s, strlen(s), "ru", 0, "russia", &t, &err) == 0);
+    CHECK(has_term(&t, "@t"));
+    CHECK(has_term(&t, "@o"));
+    CHECK(has_term(&t, "в @t"));
+    long counts[2] = {0, 0};
+    CHECK(features_party_mentions(ex, s, strlen(s), counts, &err) == 0);
+    CHECK(counts[0] == 1 && counts[1] == 1);
+    /* conjoined terms */
+    cfg.target_conjoin = 1;
+    features_extractor *ex2 = features_extractor_new(&cfg, p, &err);
+    term_list_clear(&t);
+    CHECK(features_terms(ex2, "план", strlen("план"), "ru", -1, "Hillary", &t, &err) == 0);
+    CHECK(has_term(&t, "Hillary|план"));
+    term_list_free(&t);
+    features_extractor_free(ex);
+    features_extractor_free(ex2);
+    parties_free(p);
+}
+
+static void test_sentences(void)
+{
+    features_config cfg;
+    features_config_default(&cfg);
+    features_extractor *ex = features_extractor_new(&cfg, NULL, NULL);
+    const char *s = "Headline without a period\n\nThe U.S. envoy arrived. Talks begin Monday!  ";
+    text_span *sp = NULL;
+    size_t n = 0, cap = 0;
+    CHECK(features_sentences(ex, s, strlen(s), &sp, &n, &cap, NULL) == 0);
+    CHECK(n == 3);
+    if (n == 3) {
+        CHECK(strncmp(s + sp[0].start, "Headline without a period", sp[0].end - sp[0].start) == 0);
+        CHECK(strncmp(s + sp[1].start, "The U.S. envoy arrived.", sp[1].end - sp[1].start) == 0);
+        CHECK(sp[2].end - sp[2].start == strlen("Talks begin Monday!"));
+    }
+    free(sp);
+    features_extractor_free(ex);
+}
+
+static void test_vocab(void)
+{
+    vocab_builder *b = vocab_builder_new();
+    term_list t = {0};
+    const char *docs[][3] = {{"a", "b", "a"}, {"b", "c", "c"}, {"a", "d", "b"}};
+    uint32_t ids[3];
+    for (int d = 0; d < 3; d++) {
+        term_list_clear(&t);
+        for (int i = 0; i < 3; i++) {
+            /* build the list through the public layout */
+            size_t len = strlen(docs[d][i]);
+            t.buf = realloc(t.buf, t.len + len + 1);
+            t.offsets = realloc(t.offsets, (t.count + 1) * sizeof *t.offsets);
+            memcpy(t.buf + t.len, docs[d][i], len + 1);
+            t.offsets[t.count++] = t.len;
+            t.len += len + 1;
+        }
+        CHECK(vocab_builder_add(b, &t, ids, NULL) == 0);
+    }
+    CHECK(vocab_builder_df(b, ids[0]) == 2); /* "a" in docs 0 and 2 */
+    stance_error err = {0};
+    int *remap = NULL;
+    vocab *v = vocab_builder_finish(b, NULL, 3, 2, 0, &remap, &err);
+    CHECK(v && vocab_size(v) == 2); /* a and b: df >= 2 */
+    CHECK_STR(vocab_term(v, 1), "a");
+    CHECK_STR(vocab_term(v, 2), "b");
+    feature_vec fv = {0};
+    CHECK(vocab_vectorize(v, &t, 1, 1.0, &fv, NULL) == 0); /* "a d b" */
+    CHECK(fv.count == 3 && fv.nodes[0].index == 1 && fv.nodes[1].index == 2);
+    CHECK(fv.nodes[2].index == 3 && fv.nodes[2].value == 1.0); /* bias */
+    CHECK(fv.nodes[3].index == -1);
+    double norm = fv.nodes[0].value * fv.nodes[0].value + fv.nodes[1].value * fv.nodes[1].value;
+    CHECK(norm > 0.999999 && norm < 1.000001);
+    /* round trip */
+    char path[512];
+    const char *tmp = getenv("STANCE_TEST_TMP");
+    snprintf(path, sizeof path, "%s/vocab.tsv", tmp ? tmp : "/tmp");
+    CHECK(vocab_save(v, path, NULL) == 0);
+    vocab *w = vocab_load(path, 2, 3, &err);
+    CHECK(w && vocab_index(w, "b", 1) == 2 && vocab_idf(w, 1) == vocab_idf(v, 1));
+    CHECK(vocab_load(path, 3, 3, &err) == NULL && strstr(err.message, "truncated"));
+    CHECK(vocab_builder_finish(b, NULL, 3, 5, 0, NULL, &err) == NULL &&
+          err.code == STANCE_ERR_DATA);
+    vocab_free(w);
+    vocab_free(v);
+    free(remap);
+    feature_vec_free(&fv);
+    term_list_free(&t);
+    vocab_builder_free(b);
+}
+
+int main(void)
+{
+    test_normalize();
+    test_terms();
+    test_parties();
+    test_sentences();
+    test_vocab();
+    return check_finish();
+}
