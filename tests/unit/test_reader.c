@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -611,6 +613,62 @@ static void test_jsonl_too_long(void)
     reader_close(r);
 }
 
+/* Numbers print the shortest way that reads back, with '.' even in a comma-decimal locale. */
+static void test_jsonl_numbers(void)
+{
+    static const char *const locales[] = {"C", "de_DE.UTF-8", "uk_UA.UTF-8", "fr_FR.UTF-8"};
+    for (size_t i = 0; i < sizeof locales / sizeof locales[0]; i++) {
+        if (!setlocale(LC_ALL, locales[i]))
+            continue; /* not installed here */
+        reader *r = open_mem("{\"text\":\"t\",\"a\":0.1,\"b\":1.5e-7,\"c\":-0,\"d\":100,"
+                             "\"e\":123456789012,\"f\":2.5}",
+                             READER_JSONL, NULL);
+        CHECK(r != NULL);
+        if (!r)
+            continue;
+        record rec = {0};
+        CHECK(next(r, &rec) == 1);
+        CHECK_STR(record_get(&rec, "a"), "0.1");
+        CHECK_STR(record_get(&rec, "b"), "1.5e-07");
+        CHECK_STR(record_get(&rec, "c"), "-0");
+        CHECK_STR(record_get(&rec, "d"), "100");
+        CHECK_STR(record_get(&rec, "e"), "123456789012");
+        CHECK_STR(record_get(&rec, "f"), "2.5");
+        record_clear(&rec);
+        reader_close(r);
+    }
+    setlocale(LC_ALL, "C");
+}
+
+/* id and text may be kept past the next reader_next by taking them out of the record. */
+static void test_ownership(void)
+{
+    reader *r =
+        open_mem("{\"id\":\"k\",\"text\":\"keep me\"}\n{\"text\":\"next\"}\n", READER_JSONL, NULL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    record rec = {0};
+    CHECK(next(r, &rec) == 1);
+    char *text = rec.text, *id = rec.id;
+    rec.text = NULL;
+    rec.id = NULL;
+    CHECK(next(r, &rec) == 1);
+    CHECK_STR(rec.text, "next");
+    CHECK_STR(text, "keep me");
+    CHECK_STR(id, "k");
+    free(text);
+    free(id);
+    record_clear(&rec);
+    record_clear(NULL);
+
+    stance_error err = {0, {0}};
+    CHECK(reader_next(r, NULL, &err) == -1);
+    CHECK(err.code == STANCE_ERR_USAGE);
+    reader_close(r);
+    reader_close(NULL);
+}
+
 /* ------------------------------------------------------------------- TEXT */
 
 static void test_text_memory(void)
@@ -776,10 +834,11 @@ static void test_directory(void)
     write_str("c.csv", "id,text\ncc1,csv one\n");
     write_str("d.ndjson", "{\"text\":\"nd\"}");
     write_str("e.TXT", "upper ext");
-    write_str("f.csv", "\xFE\xFF\0t");   /* UTF-16: one error record */
-    write_str("notes.md", "skipped");    /* unknown extension */
-    write_str(".hidden.txt", "skipped"); /* hidden */
-    write_str("g.txt", "");              /* empty text error */
+    write_str("f.csv", "\xFE\xFF\0t");     /* UTF-16: one error record */
+    write_str("notes.md", "skipped");      /* unknown extension */
+    write_str(".hidden.txt", "skipped");   /* hidden */
+    write_str("g.txt", "");                /* empty text error */
+    write_str("h.csv", "\n\nid,\"text\n"); /* bad header on line 3 */
     path_of(p, sizeof p, "sub.txt");
     mkdir(p, 0777); /* a directory: skipped */
     path_of(p, sizeof p, "broken.txt");
@@ -831,6 +890,11 @@ static void test_directory(void)
     CHECK(next(r, &rec) == 1);
     CHECK_STR(rec.id, "g");
     CHECK_STR(rec.error, "empty text");
+
+    CHECK(next(r, &rec) == 1);
+    CHECK_STR(rec.id, "h");
+    CHECK(contains(rec.error, "bad CSV header: unterminated quoted field"));
+    CHECK(rec.line == 3);
 
     CHECK(next(r, &rec) == 0);
     record_clear(&rec);
@@ -955,6 +1019,31 @@ static void test_csv_write_field(void)
     free(out);
 }
 
+/* Removes the test's scratch tree (nftw would need _XOPEN_SOURCE). */
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL) {
+                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                    continue;
+                char child[4096];
+                snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+                remove_tree(child);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
 int main(void)
 {
     const char *base = getenv("STANCE_TEST_TMP");
@@ -975,11 +1064,14 @@ int main(void)
     test_jsonl_basic();
     test_jsonl_errors();
     test_jsonl_too_long();
+    test_jsonl_numbers();
+    test_ownership();
     test_text_memory();
     test_files();
     test_directory();
     test_stdin();
     test_large_stream();
     test_csv_write_field();
+    remove_tree(tmpdir);
     return check_finish();
 }
