@@ -65,6 +65,9 @@ struct features_extractor {
     char last_lang[8];
 };
 
+/* The stemming defaults are measured (README, "Stemming"): on the corpus's train split a
+ * five-letter prefix beat Snowball's Russian stemmer for ru, no stemming and the Russian
+ * stemmer for uk and bg; Porter beat no stemming for en. */
 void features_config_default(features_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -78,7 +81,7 @@ void features_config_default(features_config *cfg)
     cfg->max_features = 0;
     cfg->sublinear_tf = 1;
     snprintf(cfg->stemming, sizeof cfg->stemming, "%s",
-             "ru=snowball:russian,en=snowball:english,uk=prefix:6,bg=prefix:6,"
+             "ru=prefix:5,uk=prefix:5,bg=prefix:5,en=snowball:porter,"
              "de=snowball:german,fr=snowball:french,es=snowball:spanish,*=none");
 }
 

@@ -43,6 +43,8 @@ static void test_terms(void)
 {
     features_config cfg;
     features_config_default(&cfg);
+    snprintf(cfg.stemming, sizeof cfg.stemming, "%s",
+             "ru=snowball:russian,en=snowball:english,uk=prefix:6,*=none");
     stance_error err = {0};
     features_extractor *ex = features_extractor_new(&cfg, NULL, &err);
     CHECK(ex != NULL);
