@@ -11,7 +11,7 @@ expect_exit 0 "score the samples" "$PREDICT" --model "$MODEL" "$SRC/datasets/sam
 n=$(cat "$SRC"/datasets/samples/*.jsonl | grep -c .)
 check "one result per sample article ($n)" test "$(wc -l <"$T/out")" = "$n"
 check "at least 8 samples in 4 languages" test "$n" -ge 8
-python3 - "$T/out" <<'PY' || fail "a sample's outlook disagrees with its expected_outlook"
+if python3 - "$T/out" <<'PY'; then ok; else fail "a sample's outlook disagrees with its expected_outlook"; fi
 import json, sys
 bad = 0
 langs = set()
@@ -23,5 +23,4 @@ for line in open(sys.argv[1], encoding="utf-8"):
     bad += got != want
 sys.exit(1 if bad or len(langs) < 4 else 0)
 PY
-ok
 finish
