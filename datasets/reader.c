@@ -916,6 +916,9 @@ static int jsonl_next(reader *r, record *rec, stance_error *err)
                  (size_t)((const unsigned char *)nul - s));
     } else if (!utf8_valid(s, n, &bad)) {
         snprintf(msg, sizeof msg, "invalid UTF-8 at byte offset %zu", bad);
+        /* still parse: the error record should carry the id the line gives (an id that is
+         * itself invalid UTF-8 falls back to the record number below) */
+        obj = cJSON_ParseWithLengthOpts((const char *)s, n, &end, 0);
     } else {
         /* Not require_null_terminated: with a length, cJSON 1.7.15 would then demand a NUL
          * inside the length. Trailing garbage is checked here instead. */

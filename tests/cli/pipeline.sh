@@ -55,7 +55,7 @@ check "5 records in, 5 out" test "$(wc -l <"$T/out")" = 5
 check "ids in input order" test "$(grep -o '"id":"[^"]*"' "$T/out" | head -1)" = '"id":"x1"'
 check "metadata passes through" grep -q '"date":"2025-11-25","source":"example.com"' "$T/out"
 check "empty text is an error record" grep -q '"id":"x2".*"error"' "$T/out"
-check "invalid UTF-8 is an error record" grep -q '"error".*UTF-8.*"line":5' "$T/out"
+check "invalid UTF-8 is an error record with its id" grep -q '"id":"x5".*"error".*UTF-8.*"line":5' "$T/out"
 check "outlook has scores" grep -q '"outlook":{"label":"[a-z]*","confidence":[0-9.]*,"scores"' "$T/out"
 check "party stance per mentioned party" grep -q '"target":"russia"' "$T/out"
 check "summary on stderr" grep -q "5 records read, 2 scored, 3 failed" "$T/err"
