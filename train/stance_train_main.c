@@ -44,6 +44,11 @@ static const char usage_text[] =
     "  --solver NAME          LIBLINEAR solver (default L2R_LR; e.g. L2R_L2LOSS_SVC_DUAL)\n"
     "  --no-class-weights     do not weight classes by inverse frequency\n"
     "  --seed N               seed for folds and LIBLINEAR (default 1)\n"
+    "  --search               per task, choose word n-grams (1-3), character n-grams (off or\n"
+    "                         2-5), negation marks, target handling, solver and class weights\n"
+    "                         by cross-validated macro-F1, one setting at a time starting from\n"
+    "                         the options given; the table of what it tried goes into the\n"
+    "                         manifest (cross_validation.search)\n"
     "  --aggregation AGG      how stance-predict turns sentences into an article verdict:\n"
     "                         balance (default), mean, polar, or document (score the whole\n"
     "                         text, for models trained on whole tweets or reviews)\n"
@@ -175,6 +180,23 @@ static void print_report(const bundle *b, const trainer_report *rep)
                        cJSON_GetObjectItemCaseSensitive(g, "macro_f1")->valuedouble);
             }
         }
+        const cJSON *search = cJSON_GetObjectItemCaseSensitive(cv, "search");
+        if (search) {
+            printf("  search (cross-validated macro-F1 of each setting tried):\n");
+            cJSON_ArrayForEach(g, search)
+            {
+                printf("    ngrams %d  char %-5s  negation %d  mask %d  conjoin %d  %-20s "
+                       "weights %d  %.4f\n",
+                       cJSON_GetObjectItemCaseSensitive(g, "word_ngram_max")->valueint,
+                       cJSON_GetObjectItemCaseSensitive(g, "char_ngrams")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(g, "negation")->valueint,
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "target_mask")),
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "target_conjoin")),
+                       cJSON_GetObjectItemCaseSensitive(g, "solver")->valuestring,
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "class_weights")),
+                       cJSON_GetObjectItemCaseSensitive(g, "macro_f1")->valuedouble);
+            }
+        }
         printf("  %d-fold cross-validated: accuracy %.4f  macro-F1 %.4f  ECE %.4f  "
                "(temperature %.3f, %d examples)\n",
                cJSON_GetObjectItemCaseSensitive(cv, "folds")->valueint,
@@ -191,7 +213,7 @@ int main(int argc, char **argv)
         O_DATA = 256, O_TASK, O_LABEL_COL, O_TARGET_COL, O_TARGET_COLS, O_TEXT_COL, O_ID_COL,
         O_GROUP_COL, O_LANG_COL, O_ALIASES, O_CV, O_C, O_SOLVER, O_NO_WEIGHTS, O_SEED, O_NGRAMS,
         O_CHAR, O_MIN_DF, O_MAX_FEAT, O_NEG, O_NO_MASK, O_CONJOIN, O_NO_SUBLIN, O_STEM, O_OUT,
-        O_JSON, O_WHERE, O_AGG
+        O_JSON, O_WHERE, O_AGG, O_SEARCH
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -222,6 +244,7 @@ int main(int argc, char **argv)
         {"json", no_argument, 0, O_JSON},
         {"where", required_argument, 0, O_WHERE},
         {"aggregation", required_argument, 0, O_AGG},
+        {"search", no_argument, 0, O_SEARCH},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -337,6 +360,7 @@ int main(int argc, char **argv)
             break;
         case O_OUT: out = optarg; break;
         case O_JSON: json = 1; break;
+        case O_SEARCH: opt.search = 1; break;
         case O_AGG:
             if (strcmp(optarg, "polar") && strcmp(optarg, "mean") && strcmp(optarg, "document") &&
                 strcmp(optarg, "balance"))

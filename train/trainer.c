@@ -654,8 +654,11 @@ static int argmax(const double *z, size_t k)
     return (int)b;
 }
 
+/* Cross-validates one configuration (score = CV macro-F1 of the best C) and, when final,
+ * trains the model on every example and fills bt. */
 static int train_task(const dataset *d, task_data *td, const trainer_options *opt,
-                      const parties *ps, bundle_task *bt, stance_error *err)
+                      const parties *ps, int final, double *cv_score, bundle_task *bt,
+                      stance_error *err)
 {
     int solver = linear_io_solver_type(opt->solver ? opt->solver : "L2R_LR");
     if (solver < 0 || solver >= L2R_L2LOSS_SVR)
@@ -742,13 +745,15 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                 cJSON_AddNumberToObject(cv, "macro_f1", metrics_macro_f1(best_m));
                 cJSON_AddNumberToObject(cv, "ece", metrics_ece(best_m));
                 cJSON_AddItemToObject(cv, "metrics", metrics_to_json(best_m));
+                if (cv_score)
+                    *cv_score = metrics_macro_f1(best_m);
             } else if (!rc) {
                 rc = STANCE_ERR_NOMEM;
             }
         }
     }
     /* the final model, on every example */
-    if (!rc) {
+    if (!rc && final) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, td->spec->name, "final model", 0, 1);
         int *remap = NULL;
@@ -791,7 +796,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         free(wl);
         free(remap);
     }
-    if (!rc) {
+    if (!rc && final) {
         bt->features = opt->features;
         snprintf(bt->solver, sizeof bt->solver, "%s", linear_io_solver_name(solver));
         bt->c = best_c;
@@ -833,6 +838,136 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     return rc;
 }
 
+/* One point of the search: what differs from the user's options. */
+typedef struct variant {
+    int ngrams, char_min, char_max, negation, mask, conjoin, balanced;
+    const char *solver;
+} variant;
+
+static void apply_variant(trainer_options *o, const variant *v)
+{
+    o->features.word_ngram_max = v->ngrams;
+    o->features.char_ngram_min = v->char_min;
+    o->features.char_ngram_max = v->char_max;
+    o->features.negation = v->negation;
+    o->features.target_mask = v->mask;
+    o->features.target_conjoin = v->conjoin;
+    o->balanced = v->balanced;
+    o->solver = v->solver;
+}
+
+static cJSON *variant_json(const variant *v, double score)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "word_ngram_max", v->ngrams);
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d-%d", v->char_min, v->char_max);
+    cJSON_AddStringToObject(o, "char_ngrams", v->char_min ? buf : "off");
+    cJSON_AddNumberToObject(o, "negation", v->negation);
+    cJSON_AddBoolToObject(o, "target_mask", v->mask);
+    cJSON_AddBoolToObject(o, "target_conjoin", v->conjoin);
+    cJSON_AddStringToObject(o, "solver", v->solver);
+    cJSON_AddBoolToObject(o, "class_weights", v->balanced);
+    cJSON_AddNumberToObject(o, "macro_f1", score);
+    return o;
+}
+
+/* Greedy search, one dimension at a time from the user's settings: word n-grams, character
+ * n-grams, negation, target handling, solver, class weights. Each candidate is scored by the
+ * same grouped, stratified cross-validation (with its own C grid); a change is kept only when
+ * it gains more than 0.002 macro-F1, so noise does not flip settings. Then the winner is
+ * trained on everything, and the table of what was tried goes into the manifest. */
+static int search_task(const dataset *d, task_data *td, const trainer_options *opt,
+                       const parties *ps, bundle_task *bt, stance_error *err)
+{
+    int target = td->spec->target_column || td->spec->ntarget_columns;
+    int have_parties = ps && parties_count(ps) > 0;
+    variant best = {opt->features.word_ngram_max, opt->features.char_ngram_min,
+                    opt->features.char_ngram_max, opt->features.negation,
+                    opt->features.target_mask, opt->features.target_conjoin, opt->balanced,
+                    opt->solver ? opt->solver : "L2R_LR"};
+    trainer_options o = *opt;
+    o.progress = NULL;
+    apply_variant(&o, &best);
+    double best_score = -1;
+    cJSON *table = cJSON_CreateArray();
+    if (!table)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, err);
+    cJSON_AddItemToArray(table, variant_json(&best, best_score));
+    for (int dim = 0; dim < 6 && !rc; dim++) {
+        variant cand[3];
+        int nc = 0;
+        for (int i = 0; i < 3; i++)
+            cand[i] = best;
+        switch (dim) {
+        case 0:
+            for (int g = 1; g <= 3; g++)
+                if (g != best.ngrams)
+                    cand[nc++].ngrams = g;
+            break;
+        case 1:
+            if (best.char_min) {
+                cand[nc].char_min = cand[nc].char_max = 0;
+            } else {
+                cand[nc].char_min = 2;
+                cand[nc].char_max = 5;
+            }
+            nc++;
+            break;
+        case 2:
+            cand[nc++].negation = best.negation ? 0 : 3;
+            break;
+        case 3:
+            if (!target)
+                break;
+            for (int m = 0; m <= have_parties; m++)
+                for (int c = 0; c <= 1; c++) {
+                    if ((m == best.mask && c == best.conjoin) || (!m && !c && have_parties))
+                        continue;
+                    cand[nc].mask = m;
+                    cand[nc].conjoin = c;
+                    nc++;
+                }
+            break;
+        case 4:
+            cand[nc++].solver =
+                strcmp(best.solver, "L2R_LR") == 0 ? "L2R_L2LOSS_SVC_DUAL" : "L2R_LR";
+            break;
+        case 5:
+            cand[nc++].balanced = !best.balanced;
+            break;
+        }
+        variant winner = best;
+        double winner_score = best_score;
+        for (int i = 0; i < nc && !rc; i++) {
+            double score = -1;
+            apply_variant(&o, &cand[i]);
+            if (opt->progress)
+                opt->progress(opt->progress_ctx, td->spec->name, "search",
+                              (size_t)cJSON_GetArraySize(table) + 1, 0);
+            rc = train_task(d, td, &o, ps, 0, &score, NULL, err);
+            cJSON_AddItemToArray(table, variant_json(&cand[i], score));
+            if (!rc && score > winner_score + 0.002) {
+                winner = cand[i];
+                winner_score = score;
+            }
+        }
+        best = winner;
+        best_score = winner_score;
+    }
+    if (!rc) {
+        o = *opt;
+        apply_variant(&o, &best);
+        rc = train_task(d, td, &o, ps, 1, NULL, bt, err);
+    }
+    if (!rc && bt->cv)
+        cJSON_AddItemToObject(bt->cv, "search", table);
+    else
+        cJSON_Delete(table);
+    return rc;
+}
+
 int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec *specs,
                 size_t nspecs, const trainer_options *opt, parties *ps, bundle **out,
                 trainer_report *rep, stance_error *err)
@@ -848,6 +983,10 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
     if (nspecs == 0 || npaths == 0) {
         bundle_free(b);
         return stance_error_set(err, STANCE_ERR_USAGE, "nothing to train: give data and tasks");
+    }
+    if (opt->search && opt->folds < 2) {
+        bundle_free(b);
+        return stance_error_set(err, STANCE_ERR_USAGE, "--search needs cross-validation (--cv 2+)");
     }
     if (opt->folds == 1 || opt->folds < 0 || opt->folds > 100) {
         bundle_free(b);
@@ -878,7 +1017,8 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
     if (!rc && d.nrows == 0)
         rc = stance_error_set(err, STANCE_ERR_DATA, "no usable rows in the training data");
     for (size_t t = 0; t < nspecs && !rc; t++) {
-        rc = train_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err);
+        rc = opt->search ? search_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err)
+                         : train_task(&d, &d.tasks[t], opt, ps, 1, NULL, &b->tasks[t], err);
         if (!rc) {
             b->tasks[t].name = strdup(specs[t].name);
             b->ntasks++;

@@ -51,6 +51,8 @@ typedef struct trainer_options {
                                   NULL = "balance" */
     double aggregation_threshold; /* for "balance" (default 0.06, see README) */
     double aggregation_scale;     /* for "balance" (default 10) */
+    int search;                /* 1 = choose features, target handling, solver and class weights
+                                  per task by cross-validation (see trainer.c, search_task) */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;
