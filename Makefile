@@ -12,7 +12,7 @@ CORPUS   := $(sort $(wildcard datasets/negotiations/??.csv))
 ALIASES  := $(sort $(wildcard datasets/negotiations/aliases/*.tsv))
 JOBS     ?= 2
 PACKAGES := build-essential cmake pkg-config liblinear-dev libicu-dev libstemmer-dev \
-            libcjson-dev python3
+            libcjson-dev python3 chromium
 # the default model's settings, chosen by cross-validation on the training split (README)
 TRAIN_FLAGS ?= --task outlook --task stance --target-columns russia,ukraine,usa,europe \
                --group-column group --where split=train
@@ -42,7 +42,10 @@ $(MODEL)/manifest.json: $(CORPUS) $(ALIASES) | build
 model: build $(MODEL)/manifest.json
 
 run: model
-	@$(BUILD)/stance-predict --model $(MODEL) datasets/samples/
+	@$(BUILD)/stance-predict --model $(MODEL) -o $(BUILD)/samples.jsonl datasets/samples/
+	@cat $(BUILD)/samples.jsonl
+	@$(BUILD)/stance-report -q --model $(MODEL) --out $(BUILD)/report.html $(BUILD)/samples.jsonl
+	@echo "report: $(abspath $(BUILD)/report.html)"
 
 test: model
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -18,6 +18,8 @@
 #include "langid.h"
 
 #include <stdint.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum langid_lang {
@@ -924,6 +926,25 @@ static int ends_with(const char *word, size_t wlen, size_t letters, const char *
 /* Scores a finished word and resets it. next_is_word: another word follows
  * after spaces only (no punctuation), which tells Bulgarian "да" + verb from
  * Russian "да" = yes. */
+/* The word table sorted by text, built once per process (then only read, by any thread). */
+static const langid_entry *sorted_words[COUNTOF(langid_words)];
+static pthread_once_t sorted_words_once = PTHREAD_ONCE_INIT;
+
+static int by_text(const void *a, const void *b)
+{
+    const langid_entry *x = *(const langid_entry *const *)a, *y = *(const langid_entry *const *)b;
+    int c = strcmp(x->text, y->text);
+    /* ties in table order, so the scores add up in the same order every run */
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static void sort_words(void)
+{
+    for (size_t i = 0; i < COUNTOF(langid_words); i++)
+        sorted_words[i] = &langid_words[i];
+    qsort(sorted_words, COUNTOF(langid_words), sizeof *sorted_words, by_text);
+}
+
 static void finish_word(langid_state *st, langid_word *w, int next_is_word)
 {
     if (w->letters == 0)
@@ -979,11 +1000,21 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         add(st, L_RU, verb_follows ? 0.5 : 1.0);
         known = 1;
     }
-    for (size_t i = 0; i < COUNTOF(langid_words); i++) {
-        if (strcmp(langid_words[i].text, text) == 0) {
-            add(st, (enum langid_lang)langid_words[i].lang, langid_words[i].weight);
-            known = 1;
-        }
+    /* binary search in the sorted view: a linear scan of the table per word cost more than
+     * all the rest of feature extraction together */
+    pthread_once(&sorted_words_once, sort_words);
+    size_t lo = 0, hi = COUNTOF(langid_words);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(sorted_words[mid]->text, text) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < COUNTOF(langid_words) && strcmp(sorted_words[i]->text, text) == 0;
+         i++) {
+        add(st, (enum langid_lang)sorted_words[i]->lang, sorted_words[i]->weight);
+        known = 1;
     }
     if (!known && w->latin > 0 && w->cyrillic == 0 && w->has_apostrophe_inside && len > 2 &&
         text[1] == '\'') {
