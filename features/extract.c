@@ -556,7 +556,7 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
     if (rc)
         return rc;
     if (!lang || !*lang)
-        lang = langid_detect(text, len, 0);
+        lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
     snprintf(ex->last_lang, sizeof ex->last_lang, "%s", lang);
     int slot = 0;
     const lang_stem *ls = stem_for(ex, lang, &slot);

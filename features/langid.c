@@ -938,11 +938,30 @@ static int by_text(const void *a, const void *b)
     return c ? c : (x < y ? -1 : x > y);
 }
 
+/* The suffix table bucketed by its last byte: a word only tries the endings that end like it. */
+static const langid_entry *suffixes_by_last[COUNTOF(langid_suffixes)];
+static size_t suffix_bucket[257];
+
 static void sort_words(void)
 {
     for (size_t i = 0; i < COUNTOF(langid_words); i++)
         sorted_words[i] = &langid_words[i];
     qsort(sorted_words, COUNTOF(langid_words), sizeof *sorted_words, by_text);
+    size_t count[256] = {0};
+    for (size_t i = 0; i < COUNTOF(langid_suffixes); i++) {
+        const char *t = langid_suffixes[i].text;
+        count[(unsigned char)t[strlen(t) - 1]]++;
+    }
+    suffix_bucket[0] = 0;
+    for (int b = 0; b < 256; b++)
+        suffix_bucket[b + 1] = suffix_bucket[b] + count[b];
+    size_t fill[256];
+    memcpy(fill, suffix_bucket, sizeof fill);
+    /* table order inside a bucket, so "longest ending wins" ties resolve as before */
+    for (size_t i = 0; i < COUNTOF(langid_suffixes); i++) {
+        const char *t = langid_suffixes[i].text;
+        suffixes_by_last[fill[(unsigned char)t[strlen(t) - 1]]++] = &langid_suffixes[i];
+    }
 }
 
 static void finish_word(langid_state *st, langid_word *w, int next_is_word)
@@ -1034,8 +1053,9 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
     if (!known && w->n >= 4 && distinct * 2 > w->n) {
         float best[L_COUNT] = {0};
         size_t best_len[L_COUNT] = {0};
-        for (size_t i = 0; i < COUNTOF(langid_suffixes); i++) {
-            const langid_entry *e = &langid_suffixes[i];
+        unsigned char last = (unsigned char)text[len - 1];
+        for (size_t i = suffix_bucket[last]; i < suffix_bucket[last + 1]; i++) {
+            const langid_entry *e = suffixes_by_last[i];
             size_t elen = strlen(e->text);
             if (elen > best_len[e->lang] && ends_with(text, len, w->n, e->text)) {
                 best[e->lang] = e->weight;

@@ -35,6 +35,10 @@
 /* Default number of leading bytes looked at when max_bytes is 0. */
 #define LANGID_DEFAULT_MAX_BYTES 4096
 
+/* What the scorer and extractor look at: an article's first ~150 words decide its language as
+ * well as all of it does, at a quarter of the cost of the default. */
+#define LANGID_SAMPLE_BYTES 1024
+
 /* Identifies the language of raw UTF-8 text (not normalised; any length; may
  * be invalid UTF-8: bad bytes are skipped; text may be NULL when len is 0).
  * Looks at most at the first max_bytes bytes (0 = LANGID_DEFAULT_MAX_BYTES).

@@ -411,7 +411,7 @@ int scorer_score(scorer *s, const char *text, size_t len, const char *lang, cons
 {
     const bundle *b = s->b;
     if (!lang || !*lang)
-        lang = langid_detect(text, len, 0);
+        lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
     cJSON_AddStringToObject(result, "lang", lang);
     int rc = split_sentences(s, text, len, err);
     if (rc)
@@ -501,7 +501,7 @@ int scorer_classify(scorer *s, size_t task, const char *text, size_t len, const 
 {
     const bundle_task *bt = &s->b->tasks[task];
     if (!lang || !*lang)
-        lang = langid_detect(text, len, 0);
+        lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
     int party = target && s->b->parties ? parties_find(s->b->parties, target) : -1;
     int rc = 0;
     if (strcmp(aggregation_of(s, task), "document") != 0) {
