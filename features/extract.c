@@ -52,7 +52,7 @@ struct features_extractor {
     UBreakIterator *words;
     UBreakIterator *sentences;
     strvec tokens;      /* normalized surface words */
-    strvec units;       /* what n-grams are made of: stems, "0", "@t", "!stem" */
+    strvec units;       /* what n-grams are made of: stems, "0", "<t>", "!stem" */
     const char **tok_ptrs;
     size_t tok_ptrs_cap;
     char *scratch;      /* n-gram assembly */
@@ -579,7 +579,7 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
             size_t m = 0;
             int party = parties_match(ex->parties, ex->tok_ptrs, ex->tokens.count, i, &m);
             if (party >= 0) {
-                if (strvec_push(u, party == target ? "@t" : "@o", 2, fl | TOK_MASKED) != 0)
+                if (strvec_push(u, party == target ? "<t>" : "<o>", 3, fl | TOK_MASKED) != 0)
                     goto nomem;
                 for (size_t j = 1; j < m; j++)
                     ex->tokens.flags[i + j] |= TOK_MASKED;
@@ -593,8 +593,12 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
                 goto nomem;
             continue;
         }
-        size_t sn;
-        const char *s = stem_word(ex, ls, slot, w, strlen(w), &sn);
+        size_t sn, wn = strlen(w);
+        const char *s = stem_word(ex, ls, slot, w, wn, &sn);
+        if (sn == 0) { /* Porter stems "'" to nothing: keep the word */
+            s = w;
+            sn = wn;
+        }
         size_t at = 0;
         if (neg_left > 0) {
             unit[at++] = '!';

@@ -3,7 +3,7 @@
  *
  *   raw UTF-8 --normalize (ICU NFKC + case fold, ё->е, apostrophes unified)-->
  *   --segment (ICU word BreakIterator; numbers become the class "0")-->
- *   --party mentions (aliases, for target-dependent tasks: @t / @o)-->
+ *   --party mentions (aliases, for target-dependent tasks: <t> / <o>)-->
  *   --stem (Snowball where the language has one; a prefix or nothing elsewhere)-->
  *   --negation scope ("!" prefix until punctuation)--> word n-grams + char n-grams
  *
@@ -12,11 +12,12 @@
  * prediction reproduces training exactly.
  *
  * Term spellings (chosen so they can never collide with a word, since ICU word tokens
- * contain none of '#', '!', '@', '|', ' '):
+ * contain none of '#', '!', '<', '>', ' ' at their start; '@' is not safe: ICU keeps
+ * "@handle" as one word):
  *   "stem"            a unigram            "a b", "a b c"  word n-grams
  *   "#<ab"            a character n-gram inside "<word>"
  *   "!stem"           a unigram in negation scope
- *   "@t" / "@o"       a mention of the target party / of another party
+ *   "<t>" / "<o>"     a mention of the target party / of another party
  *   "russia|term"     a term conjoined with the target (target_conjoin)
  *
  * Thread-safety: a features_extractor holds ICU iterators and Snowball stemmers, which are
@@ -37,8 +38,8 @@ typedef struct features_config {
     int char_ngram_min;  /* character n-grams inside words; 0 = off */
     int char_ngram_max;  /* e.g. 2..5 */
     int negation;        /* 1 = prefix tokens after a negation word with "!" until punctuation */
-    int target_mask;     /* 1 = target-dependent tasks see the target's mentions as "@t" and
-                            other parties' as "@o" */
+    int target_mask;     /* 1 = target-dependent tasks see the target's mentions as "<t>" and
+                            other parties' as "<o>" */
     int target_conjoin;  /* 1 = also emit every term prefixed with "target|" */
     int min_df;          /* vocabulary: keep terms in at least min_df training texts */
     int max_features;    /* vocabulary: keep at most this many (highest df first); 0 = all */

@@ -58,7 +58,7 @@ static const char usage_text[] =
     "  --min-df N             drop terms in fewer than N training texts (default 2)\n"
     "  --max-features N       keep the N most frequent terms (default all)\n"
     "  --negation N           mark N tokens after a negation (default 3; 0 = off)\n"
-    "  --no-target-mask       do not replace party mentions by @t/@o in target tasks\n"
+    "  --no-target-mask       do not replace party mentions by <t>/<o> in target tasks\n"
     "  --target-conjoin       add target-prefixed copies of every term in target tasks\n"
     "  --no-sublinear-tf      raw term counts instead of 1+ln(count)\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"

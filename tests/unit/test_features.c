@@ -113,9 +113,9 @@ static void test_parties(void)
     term_list t = {0};
     const char *s = "Белый дом поддержал план, а в России его отвергли.";
     CHECK(features_terms(ex, s, strlen(s), "ru", 0, "russia", &t, &err) == 0);
-    CHECK(has_term(&t, "@t"));
-    CHECK(has_term(&t, "@o"));
-    CHECK(has_term(&t, "в @t"));
+    CHECK(has_term(&t, "<t>"));
+    CHECK(has_term(&t, "<o>"));
+    CHECK(has_term(&t, "в <t>"));
     long counts[2] = {0, 0};
     CHECK(features_party_mentions(ex, s, strlen(s), counts, &err) == 0);
     CHECK(counts[0] == 1 && counts[1] == 1);
