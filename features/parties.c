@@ -155,6 +155,13 @@ int parties_add_alias(parties *p, const char *party_name, const char *pattern, s
     char *norm = normalize_utf8(pattern, plen, &nlen, err);
     if (!norm)
         return -1;
+    if (nlen > ALIAS_MAX_BYTES) {
+        /* case folding can grow a pattern (a ligature, U+FDFA): check the folded length */
+        stance_error_set(err, STANCE_ERR_DATA, "alias for %s is over %d bytes once normalized",
+                         party_name, ALIAS_MAX_BYTES);
+        free(norm);
+        return -1;
+    }
     alias a = {0};
     a.next = -1;
     if (alias_parse(&a, norm, err) != 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "strmap.h"
 
@@ -377,6 +378,16 @@ vocab *vocab_load(const char *path, size_t expected_size, long documents, stance
     FILE *f = fopen(path, "r");
     if (!f) {
         stance_error_set(err, STANCE_ERR_MODEL, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* every term line takes at least 4 bytes ("t\t1\n"): a manifest that declares more terms
+     * than the file can hold is refused before anything is allocated for them */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || (unsigned long long)expected_size * 4 >
+                                          (unsigned long long)st.st_size) {
+        stance_error_set(err, STANCE_ERR_MODEL, "%s: the manifest declares %zu terms, more than "
+                         "the file holds (truncated file or wrong manifest)", path, expected_size);
+        fclose(f);
         return NULL;
     }
     vocab *v = vocab_alloc(expected_size, err);
