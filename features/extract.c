@@ -14,23 +14,23 @@
 #include "strmap.h"
 
 #define MAX_LANG_STEMS 24
-#define TOKEN_MAX_BYTES 256      /* longer "words" (base64, hashes) are cut: they carry nothing */
-#define STEM_CACHE_MAX 400000    /* entries; past it the cache stops growing (memory stays flat) */
+#define TOKEN_MAX_BYTES 256   /* longer "words" (base64, hashes) are cut: they carry nothing */
+#define STEM_CACHE_MAX 400000 /* entries; past it the cache stops growing (memory stays flat) */
 
 enum { STEM_NONE = 0, STEM_SNOWBALL, STEM_PREFIX };
 
 enum {
-    TOK_NUMBER = 1,   /* ICU said number: emitted as the class "0" */
-    TOK_BREAK = 2,    /* sentence punctuation or a line break before it: n-grams restart */
-    TOK_CLAUSE = 4,   /* a comma or similar before it: negation scope ends */
-    TOK_MASKED = 8    /* part of a party mention */
+    TOK_NUMBER = 1, /* ICU said number: emitted as the class "0" */
+    TOK_BREAK = 2,  /* sentence punctuation or a line break before it: n-grams restart */
+    TOK_CLAUSE = 4, /* a comma or similar before it: negation scope ends */
+    TOK_MASKED = 8  /* part of a party mention */
 };
 
 typedef struct lang_stem {
-    char lang[8];        /* "ru", "*" = every other language */
+    char lang[8]; /* "ru", "*" = every other language */
     int method;
-    int prefix_len;      /* STEM_PREFIX: code points kept */
-    char algorithm[32];  /* STEM_SNOWBALL: libstemmer name */
+    int prefix_len;     /* STEM_PREFIX: code points kept */
+    char algorithm[32]; /* STEM_SNOWBALL: libstemmer name */
     struct sb_stemmer *sb;
 } lang_stem;
 
@@ -51,13 +51,13 @@ struct features_extractor {
     normalize_buffers nb;
     UBreakIterator *words;
     UBreakIterator *sentences;
-    strvec tokens;      /* normalized surface words */
-    strvec units;       /* what n-grams are made of: stems, "0", "<t>", "!stem" */
+    strvec tokens; /* normalized surface words */
+    strvec units;  /* what n-grams are made of: stems, "0", "<t>", "!stem" */
     const char **tok_ptrs;
     size_t tok_ptrs_cap;
-    char *scratch;      /* n-gram assembly */
+    char *scratch; /* n-gram assembly */
     size_t scratch_cap;
-    char *conj;         /* conjoined-term assembly */
+    char *conj; /* conjoined-term assembly */
     size_t conj_cap;
     strmap *stem_cache; /* (lang slot byte + word) -> offset in stem_arena */
     char *stem_arena;
@@ -96,14 +96,13 @@ static int parse_stemming(const char *spec, lang_stem *stems, size_t *nstems, in
         size_t n = e ? (size_t)(e - s) : strlen(s);
         char item[96];
         if (n == 0 || n >= sizeof item)
-            return stance_error_set(err, STANCE_ERR_USAGE, "stemming: bad entry near \"%.20s\"",
-                                    s);
+            return stance_error_set(err, STANCE_ERR_USAGE, "stemming: bad entry near \"%.20s\"", s);
         memcpy(item, s, n);
         item[n] = '\0';
         char *eq = strchr(item, '=');
         if (!eq || eq == item || (size_t)(eq - item) >= sizeof stems->lang)
-            return stance_error_set(err, STANCE_ERR_USAGE,
-                                    "stemming: \"%s\" is not lang=method", item);
+            return stance_error_set(err, STANCE_ERR_USAGE, "stemming: \"%s\" is not lang=method",
+                                    item);
         if (*nstems == MAX_LANG_STEMS)
             return stance_error_set(err, STANCE_ERR_USAGE, "stemming: over %d languages",
                                     MAX_LANG_STEMS);
@@ -333,12 +332,27 @@ char *features_normalize(features_extractor *ex, const char *text, size_t len, s
 static int is_break_char(UChar c)
 {
     switch (c) {
-    case '.': case '!': case '?': case ';': case ':': case '\n': case '\r':
+    case '.':
+    case '!':
+    case '?':
+    case ';':
+    case ':':
+    case '\n':
+    case '\r':
     case 0x2026: /* … */
     case 0x2029: /* paragraph separator */
         return TOK_BREAK | TOK_CLAUSE;
-    case ',': case 0x2014: case 0x2013: case '(': case ')': case '"':
-    case 0x00AB: case 0x00BB: case 0x201C: case 0x201D: case 0x201E:
+    case ',':
+    case 0x2014:
+    case 0x2013:
+    case '(':
+    case ')':
+    case '"':
+    case 0x00AB:
+    case 0x00BB:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
         return TOK_CLAUSE;
     default:
         return 0;
@@ -356,8 +370,7 @@ static int tokenize(features_extractor *ex, const char *text, size_t len, stance
     UErrorCode st = U_ZERO_ERROR;
     ubrk_setText(ex->words, ex->nb.dst, ex->nb.dst_len, &st);
     if (U_FAILURE(st))
-        return stance_error_set(err, STANCE_ERR_DATA, "ICU word segmentation: %s",
-                                u_errorName(st));
+        return stance_error_set(err, STANCE_ERR_DATA, "ICU word segmentation: %s", u_errorName(st));
     char tok[TOKEN_MAX_BYTES + 8];
     unsigned char pending = 0;
     int32_t start = ubrk_first(ex->words);
@@ -484,9 +497,10 @@ static const char *stem_word(features_extractor *ex, const lang_stem *ls, int sl
 /* Words after which the next few tokens are read as negated. */
 static int is_negation(const char *w)
 {
-    static const char *const words[] = {
-        "не", "нет", "ни", "без", "никогда", "ні", "ані", "ніколи", "няма", "нито", "никога",
-        "not", "no", "never", "without", "nor", "cannot", "неможливо", "невозможно"};
+    static const char *const words[] = {"не",     "нет",    "ни",        "без",       "никогда",
+                                        "ні",     "ані",    "ніколи",    "няма",      "нито",
+                                        "никога", "not",    "no",        "never",     "without",
+                                        "nor",    "cannot", "неможливо", "невозможно"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcmp(w, words[i]) == 0)
             return 1;

@@ -34,16 +34,16 @@
 #define FEATURES_STEMMING_MAX 256
 
 typedef struct features_config {
-    int word_ngram_max;  /* word n-grams 1..word_ngram_max over stems (1..3); default 2 */
-    int char_ngram_min;  /* character n-grams inside words; 0 = off */
-    int char_ngram_max;  /* e.g. 2..5 */
-    int negation;        /* 1 = prefix tokens after a negation word with "!" until punctuation */
-    int target_mask;     /* 1 = target-dependent tasks see the target's mentions as "<t>" and
-                            other parties' as "<o>" */
-    int target_conjoin;  /* 1 = also emit every term prefixed with "target|" */
-    int min_df;          /* vocabulary: keep terms in at least min_df training texts */
-    int max_features;    /* vocabulary: keep at most this many (highest df first); 0 = all */
-    int sublinear_tf;    /* 1 = weight 1+ln(tf) instead of tf */
+    int word_ngram_max; /* word n-grams 1..word_ngram_max over stems (1..3); default 2 */
+    int char_ngram_min; /* character n-grams inside words; 0 = off */
+    int char_ngram_max; /* e.g. 2..5 */
+    int negation;       /* 1 = prefix tokens after a negation word with "!" until punctuation */
+    int target_mask;    /* 1 = target-dependent tasks see the target's mentions as "<t>" and
+                           other parties' as "<o>" */
+    int target_conjoin; /* 1 = also emit every term prefixed with "target|" */
+    int min_df;         /* vocabulary: keep terms in at least min_df training texts */
+    int max_features;   /* vocabulary: keep at most this many (highest df first); 0 = all */
+    int sublinear_tf;   /* 1 = weight 1+ln(tf) instead of tf */
     /* Per-language stemming, e.g. "ru=snowball:russian,en=snowball:english,uk=prefix:6,
      * bg=prefix:6,*=none". Methods: none, snowball:<libstemmer name>, prefix:<N code points>. */
     char stemming[FEATURES_STEMMING_MAX];
@@ -57,14 +57,14 @@ int features_config_validate(const features_config *cfg, stance_error *err);
 
 /* A growable list of NUL-terminated terms kept in one buffer. Reused across calls. */
 typedef struct term_list {
-    char *buf;          /* the terms, each followed by NUL */
+    char *buf; /* the terms, each followed by NUL */
     size_t len, cap;
-    size_t *offsets;    /* start of each term in buf */
+    size_t *offsets; /* start of each term in buf */
     size_t count, offsets_cap;
 } term_list;
 
-void term_list_clear(term_list *t);   /* keeps the memory */
-void term_list_free(term_list *t);    /* frees the memory */
+void term_list_clear(term_list *t); /* keeps the memory */
+void term_list_free(term_list *t);  /* frees the memory */
 static inline const char *term_list_get(const term_list *t, size_t i)
 {
     return t->buf + t->offsets[i];

@@ -15,8 +15,8 @@ typedef struct alias {
     int nwords;
     char *words[ALIAS_MAX_WORDS]; /* without the trailing '*' */
     unsigned char prefix[ALIAS_MAX_WORDS];
-    char *text;                   /* as given after normalization, for the manifest */
-    int next;                     /* next alias with the same first-word key, -1 = end */
+    char *text; /* as given after normalization, for the manifest */
+    int next;   /* next alias with the same first-word key, -1 = end */
 } alias;
 
 typedef struct party {
@@ -242,8 +242,8 @@ int parties_load_tsv(parties *p, const char *path, stance_error *err)
             continue;
         char *tab = strchr(line, '\t');
         if (!tab || tab == line || !tab[1]) {
-            rc = stance_error_set(err, STANCE_ERR_DATA,
-                                  "%s:%ld: expected \"party<TAB>alias\"", path, lineno);
+            rc = stance_error_set(err, STANCE_ERR_DATA, "%s:%ld: expected \"party<TAB>alias\"",
+                                  path, lineno);
             break;
         }
         *tab = '\0';

@@ -13,8 +13,8 @@ struct vocab_builder {
     strmap *ids;       /* term -> dense id */
     const char **keys; /* id -> term (the map's copy) */
     uint32_t *key_len;
-    uint32_t *df;      /* id -> document frequency */
-    uint32_t *last;    /* id -> number of the last text that had it (counts df once per text) */
+    uint32_t *df;   /* id -> document frequency */
+    uint32_t *last; /* id -> number of the last text that had it (counts df once per text) */
     size_t n, cap;
     uint32_t docs;
 };
@@ -195,8 +195,8 @@ vocab *vocab_builder_finish(const vocab_builder *b, const uint32_t *df, long doc
         free(all);
         free(map);
         stance_error_set(err, STANCE_ERR_DATA,
-                         "empty vocabulary: no term occurs in %d or more of the %ld texts",
-                         min_df, documents);
+                         "empty vocabulary: no term occurs in %d or more of the %ld texts", min_df,
+                         documents);
         return NULL;
     }
     if (max_features > 0 && kept > (size_t)max_features) {
@@ -362,14 +362,12 @@ int vocab_save(const vocab *v, const char *path, stance_error *err)
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        return stance_error_set(err, STANCE_ERR_IO, "%s: cannot create: %s", path,
-                                strerror(errno));
+        return stance_error_set(err, STANCE_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
     for (size_t i = 1; i <= v->size; i++)
         fprintf(f, "%s\t%.17g\n", v->terms[i], v->idf[i]);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
-        return stance_error_set(err, STANCE_ERR_IO, "%s: write failed: %s", path,
-                                strerror(errno));
+        return stance_error_set(err, STANCE_ERR_IO, "%s: write failed: %s", path, strerror(errno));
     return 0;
 }
 
@@ -383,10 +381,12 @@ vocab *vocab_load(const char *path, size_t expected_size, long documents, stance
     /* every term line takes at least 4 bytes ("t\t1\n"): a manifest that declares more terms
      * than the file can hold is refused before anything is allocated for them */
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || (unsigned long long)expected_size * 4 >
-                                          (unsigned long long)st.st_size) {
-        stance_error_set(err, STANCE_ERR_MODEL, "%s: the manifest declares %zu terms, more than "
-                         "the file holds (truncated file or wrong manifest)", path, expected_size);
+    if (fstat(fileno(f), &st) != 0 ||
+        (unsigned long long)expected_size * 4 > (unsigned long long)st.st_size) {
+        stance_error_set(err, STANCE_ERR_MODEL,
+                         "%s: the manifest declares %zu terms, more than "
+                         "the file holds (truncated file or wrong manifest)",
+                         path, expected_size);
         fclose(f);
         return NULL;
     }
@@ -403,8 +403,10 @@ vocab *vocab_load(const char *path, size_t expected_size, long documents, stance
     while ((n = getline(&line, &cap, f)) != -1) {
         lineno++;
         if (lineno > expected_size) {
-            stance_error_set(err, STANCE_ERR_MODEL, "%s: more than the %zu terms the manifest "
-                             "declares", path, expected_size);
+            stance_error_set(err, STANCE_ERR_MODEL,
+                             "%s: more than the %zu terms the manifest "
+                             "declares",
+                             path, expected_size);
             goto fail;
         }
         if (n > 0 && line[n - 1] == '\n')
@@ -418,8 +420,8 @@ vocab *vocab_load(const char *path, size_t expected_size, long documents, stance
             goto fail;
         }
         int inserted = 0;
-        int64_t *slot = strmap_upsert(v->index, line, (size_t)(tab - line), (int64_t)lineno,
-                                      &inserted);
+        int64_t *slot =
+            strmap_upsert(v->index, line, (size_t)(tab - line), (int64_t)lineno, &inserted);
         if (!slot) {
             stance_error_set(err, STANCE_ERR_NOMEM, "out of memory loading %s", path);
             goto fail;
@@ -435,8 +437,10 @@ vocab *vocab_load(const char *path, size_t expected_size, long documents, stance
         goto fail;
     }
     if (lineno != expected_size) {
-        stance_error_set(err, STANCE_ERR_MODEL, "%s: %zu terms, the manifest declares %zu "
-                         "(truncated file?)", path, lineno, expected_size);
+        stance_error_set(err, STANCE_ERR_MODEL,
+                         "%s: %zu terms, the manifest declares %zu "
+                         "(truncated file?)",
+                         path, lineno, expected_size);
         goto fail;
     }
     size_t pos = 0;

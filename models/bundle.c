@@ -108,8 +108,7 @@ cJSON *bundle_features_to_json(const features_config *c)
 static int get_int(const cJSON *o, const char *key, int *out, stance_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-        fabs(v->valuedouble) > 1e9)
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || fabs(v->valuedouble) > 1e9)
         return stance_error_set(err, STANCE_ERR_MODEL, "\"%s\" must be an integer", key);
     *out = (int)v->valuedouble;
     return 0;
@@ -411,7 +410,8 @@ int bundle_save(const bundle *b, const char *path, stance_error *err)
     for (int attempt = 0; attempt < 100 && made != 0; attempt++) {
         snprintf(tmp, n, "%s.tmp-%06x", path,
                  (unsigned)(((unsigned long)getpid() * 2654435761u + (unsigned long)attempt +
-                             (unsigned long)time(NULL)) & 0xffffff));
+                             (unsigned long)time(NULL)) &
+                            0xffffff));
         made = mkdir(tmp, 0777);
         if (made != 0 && errno != EEXIST)
             break;
@@ -464,7 +464,9 @@ static char *read_small_file(const char *path, long max, stance_error *err)
     if (!buf || bad || n > (size_t)max) {
         free(buf);
         stance_error_set(err, STANCE_ERR_MODEL, "%s: %s", path,
-                         !buf ? "out of memory" : bad ? "read error" : "larger than 16 MiB");
+                         !buf  ? "out of memory"
+                         : bad ? "read error"
+                               : "larger than 16 MiB");
         return NULL;
     }
     buf[n] = '\0';
@@ -484,8 +486,7 @@ static int check_sha(const char *dir, const cJSON *o, char **path_out, stance_er
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     char hex[65];
     if (sha256_file_hex(p, hex) != 0) {
-        int rc = stance_error_set(err, STANCE_ERR_MODEL, "%s: cannot read: %s", p,
-                                  strerror(errno));
+        int rc = stance_error_set(err, STANCE_ERR_MODEL, "%s: cannot read: %s", p, strerror(errno));
         free(p);
         return rc;
     }
@@ -525,13 +526,14 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
     t->label_column = dup_or_null(o, "label_column", &bad);
     t->target_column = dup_or_null(o, "target_column", &bad);
     if (bad)
-        return stance_error_set(err, STANCE_ERR_MODEL, "label_column/target_column must be a "
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "label_column/target_column must be a "
                                 "string or null");
     int rc = strings_from_json(cJSON_GetObjectItemCaseSensitive(o, "target_columns"),
                                "target_columns", &t->target_columns, &t->ntarget_columns, err);
     if (!rc)
-        rc = strings_from_json(cJSON_GetObjectItemCaseSensitive(o, "labels"), "labels",
-                               &t->labels, &t->nlabels, err);
+        rc = strings_from_json(cJSON_GetObjectItemCaseSensitive(o, "labels"), "labels", &t->labels,
+                               &t->nlabels, err);
     if (!rc && (t->nlabels < 2 || t->nlabels > 1000))
         rc = stance_error_set(err, STANCE_ERR_MODEL, "a task needs 2 to 1000 labels");
     if (!rc)
@@ -544,10 +546,10 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
         rc = STANCE_ERR_MODEL;
     if (!rc && linear_io_solver_type(solver) < 0)
         rc = stance_error_set(err, STANCE_ERR_MODEL, "unknown solver \"%s\"", solver);
-    if (!rc)
+    if (!rc) {
         snprintf(t->solver, sizeof t->solver, "%s", solver);
-    if (!rc)
         rc = get_double(o, "C", &t->c, err);
+    }
     if (!rc)
         rc = get_double(o, "bias", &t->bias, err);
     if (!rc)
@@ -558,15 +560,16 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
         rc = STANCE_ERR_MODEL;
     if (!rc && strlen(agg) >= sizeof t->aggregation)
         rc = stance_error_set(err, STANCE_ERR_MODEL, "aggregation name too long");
-    if (!rc)
+    if (!rc) {
         snprintf(t->aggregation, sizeof t->aggregation, "%s", agg);
-    if (!rc)
         rc = get_double(o, "aggregation_threshold", &t->aggregation_threshold, err);
+    }
     if (!rc)
         rc = get_double(o, "aggregation_scale", &t->aggregation_scale, err);
     if (!rc && (t->aggregation_threshold < 0 || t->aggregation_threshold > 1 ||
                 !(t->aggregation_scale > 0)))
-        rc = stance_error_set(err, STANCE_ERR_MODEL, "aggregation threshold must be in 0..1 and "
+        rc = stance_error_set(err, STANCE_ERR_MODEL,
+                              "aggregation threshold must be in 0..1 and "
                               "its scale positive");
     if (rc)
         return rc;
@@ -575,7 +578,8 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
     const cJSON *mo = cJSON_GetObjectItemCaseSensitive(o, "model");
     int vsize = 0, docs = 0;
     if (!cJSON_IsObject(vo) || !cJSON_IsObject(mo))
-        return stance_error_set(err, STANCE_ERR_MODEL, "\"vocabulary\" and \"model\" must be "
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "\"vocabulary\" and \"model\" must be "
                                 "objects");
     if ((rc = get_int(vo, "size", &vsize, err)) || (rc = get_int(vo, "documents", &docs, err)))
         return rc;
@@ -595,7 +599,8 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
     if (!t->model)
         return STANCE_ERR_MODEL;
     if (strcmp(linear_io_solver_name(t->model->param.solver_type), t->solver) != 0)
-        return stance_error_set(err, STANCE_ERR_MODEL, "the model file's solver differs from "
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "the model file's solver differs from "
                                 "the manifest");
     const cJSON *cv = cJSON_GetObjectItemCaseSensitive(o, "cross_validation");
     if (cv && !(t->cv = cJSON_Duplicate(cv, 1)))
@@ -649,7 +654,8 @@ static int load_manifest(const char *path, const cJSON *m, bundle *b, stance_err
     if (cJSON_GetObjectItemCaseSensitive(m, "trained_at"))
         b->trained_at = dup_or_null(m, "trained_at", &bad);
     if (bad)
-        return stance_error_set(err, STANCE_ERR_MODEL, "name/created_by/trained_at must be "
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "name/created_by/trained_at must be "
                                 "strings");
     const cJSON *td = cJSON_GetObjectItemCaseSensitive(m, "training_data");
     if (td && !(b->training_data = cJSON_Duplicate(td, 1)))
@@ -683,13 +689,14 @@ bundle *bundle_load(const char *path, stance_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        stance_error_set(err, STANCE_ERR_MODEL, "%s: cannot open model: %s", path,
-                         strerror(errno));
+        stance_error_set(err, STANCE_ERR_MODEL, "%s: cannot open model: %s", path, strerror(errno));
         return NULL;
     }
     if (!S_ISDIR(st.st_mode)) {
-        stance_error_set(err, STANCE_ERR_MODEL, "%s: a model is a directory NAME.model/ with a "
-                         "manifest.json; this is a file", path);
+        stance_error_set(err, STANCE_ERR_MODEL,
+                         "%s: a model is a directory NAME.model/ with a "
+                         "manifest.json; this is a file",
+                         path);
         return NULL;
     }
     char *mp = join_path(path, MANIFEST_NAME);

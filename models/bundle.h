@@ -34,34 +34,34 @@
 #define BUNDLE_FORMAT_VERSION 1
 
 typedef struct bundle_task {
-    char *name;              /* "outlook", "stance" */
-    char *label_column;      /* gold labels in long format ("label", "outlook"); NULL if wide */
-    char *target_column;     /* long format: the column naming the target; NULL if none */
-    char **target_columns;   /* wide format: one label column per target (e.g. russia,...) */
+    char *name;            /* "outlook", "stance" */
+    char *label_column;    /* gold labels in long format ("label", "outlook"); NULL if wide */
+    char *target_column;   /* long format: the column naming the target; NULL if none */
+    char **target_columns; /* wide format: one label column per target (e.g. russia,...) */
     size_t ntarget_columns;
-    int target_dependent;    /* 1 when scored per target */
-    char **labels;           /* label names; LIBLINEAR class k means labels[k] */
+    int target_dependent; /* 1 when scored per target */
+    char **labels;        /* label names; LIBLINEAR class k means labels[k] */
     size_t nlabels;
     features_config features;
-    char solver[32];         /* LIBLINEAR solver name */
-    double c;                /* regularization */
-    double bias;             /* LIBLINEAR bias (< 0: none) */
-    double temperature;      /* probabilities = softmax(decision values / temperature) */
-    char aggregation[32];    /* how sentences make an article: see scorer.h */
+    char solver[32];              /* LIBLINEAR solver name */
+    double c;                     /* regularization */
+    double bias;                  /* LIBLINEAR bias (< 0: none) */
+    double temperature;           /* probabilities = softmax(decision values / temperature) */
+    char aggregation[32];         /* how sentences make an article: see scorer.h */
     double aggregation_threshold; /* "balance": |mean(p_a - p_b)| under it is neutral */
     double aggregation_scale;     /* "balance": logit scale (calibrated on held-out articles) */
-    vocab *vocab;            /* owned */
-    struct model *model;     /* owned (free_and_destroy_model) */
-    cJSON *cv;               /* owned, may be NULL: cross-validation report stored as is */
+    vocab *vocab;                 /* owned */
+    struct model *model;          /* owned (free_and_destroy_model) */
+    cJSON *cv;                    /* owned, may be NULL: cross-validation report stored as is */
 } bundle_task;
 
 typedef struct bundle {
-    char *name;              /* the directory name without ".model" */
-    char *created_by;        /* "stance 0.1.0" */
-    char *trained_at;        /* ISO date, or NULL (omitted for reproducibility) */
-    cJSON *training_data;    /* owned, may be NULL: [{"path","sha256","rows"}] */
-    parties *parties;        /* owned, may be NULL */
-    bundle_task *tasks;      /* owned */
+    char *name;           /* the directory name without ".model" */
+    char *created_by;     /* "stance 0.1.0" */
+    char *trained_at;     /* ISO date, or NULL (omitted for reproducibility) */
+    cJSON *training_data; /* owned, may be NULL: [{"path","sha256","rows"}] */
+    parties *parties;     /* owned, may be NULL */
+    bundle_task *tasks;   /* owned */
     size_t ntasks;
 } bundle;
 

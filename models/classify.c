@@ -60,7 +60,7 @@ static double mean_nll(const double *logits, const int *gold, size_t n, size_t k
 
 double classify_fit_temperature(const double *logits, const int *gold, size_t n, size_t k)
 {
-    if (n == 0)
+    if (n == 0 || k == 0)
         return 1.0;
     /* The NLL is convex in 1/T, so a golden-section search over log T finds the minimum. */
     double lo = log(0.05), hi = log(20.0);

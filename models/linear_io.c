@@ -6,10 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const solver_names[] = {
-    "L2R_LR", "L2R_L2LOSS_SVC_DUAL", "L2R_L2LOSS_SVC", "L2R_L1LOSS_SVC_DUAL", "MCSVM_CS",
-    "L1R_L2LOSS_SVC", "L1R_LR", "L2R_LR_DUAL", NULL, NULL, NULL, "L2R_L2LOSS_SVR",
-    "L2R_L2LOSS_SVR_DUAL", "L2R_L1LOSS_SVR_DUAL"};
+static const char *const solver_names[] = {"L2R_LR",
+                                           "L2R_L2LOSS_SVC_DUAL",
+                                           "L2R_L2LOSS_SVC",
+                                           "L2R_L1LOSS_SVC_DUAL",
+                                           "MCSVM_CS",
+                                           "L1R_L2LOSS_SVC",
+                                           "L1R_LR",
+                                           "L2R_LR_DUAL",
+                                           NULL,
+                                           NULL,
+                                           NULL,
+                                           "L2R_L2LOSS_SVR",
+                                           "L2R_L2LOSS_SVR_DUAL",
+                                           "L2R_L1LOSS_SVR_DUAL"};
 #define NSOLVERS ((int)(sizeof solver_names / sizeof *solver_names))
 
 const char *linear_io_solver_name(int solver_type)
@@ -37,8 +47,7 @@ int linear_io_save(const struct model *m, const char *path, stance_error *err)
         return stance_error_set(err, STANCE_ERR_USAGE, "unknown solver %d", m->param.solver_type);
     FILE *f = fopen(path, "w");
     if (!f)
-        return stance_error_set(err, STANCE_ERR_IO, "%s: cannot create: %s", path,
-                                strerror(errno));
+        return stance_error_set(err, STANCE_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
     int n = m->nr_feature + (m->bias >= 0 ? 1 : 0);
     int nr_w = weight_columns(m);
     fprintf(f, "solver_type %s\nnr_class %d\nlabel", solver, m->nr_class);
@@ -52,8 +61,7 @@ int linear_io_save(const struct model *m, const char *path, stance_error *err)
     }
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
-        return stance_error_set(err, STANCE_ERR_IO, "%s: write failed: %s", path,
-                                strerror(errno));
+        return stance_error_set(err, STANCE_ERR_IO, "%s: write failed: %s", path, strerror(errno));
     return 0;
 }
 
@@ -140,8 +148,8 @@ struct model *linear_io_load(const char *path, int nr_class, int nr_feature, dou
             goto fail;
         }
     }
-    if (!(v = expect_key(f, line, sizeof line, "nr_feature")) ||
-        parse_int(v, 1, 1L << 30, &num) || num != nr_feature) {
+    if (!(v = expect_key(f, line, sizeof line, "nr_feature")) || parse_int(v, 1, 1L << 30, &num) ||
+        num != nr_feature) {
         what = "nr_feature disagrees with the vocabulary size in the manifest";
         goto fail;
     }
@@ -168,8 +176,10 @@ struct model *linear_io_load(const char *path, int nr_class, int nr_feature, dou
         }
         for (size_t i = 0; i < n * nr_w; i++) {
             if (fscanf(f, "%lf", &m->w[i]) != 1 || !isfinite(m->w[i])) {
-                snprintf(line, sizeof line, "weight %zu of %zu is missing or not a number "
-                         "(truncated file?)", i + 1, n * nr_w);
+                snprintf(line, sizeof line,
+                         "weight %zu of %zu is missing or not a number "
+                         "(truncated file?)",
+                         i + 1, n * nr_w);
                 what = line;
                 goto fail;
             }

@@ -17,11 +17,11 @@ struct scorer {
     feature_vec vec;
     text_span *spans;
     size_t nspans, spans_cap;
-    long *mentions;          /* [sentence * nparties + party] */
+    long *mentions; /* [sentence * nparties + party] */
     size_t mentions_cap;
-    double *sent_probs;      /* [sentence * k] for the task being scored */
+    double *sent_probs; /* [sentence * k] for the task being scored */
     size_t sent_probs_cap;
-    size_t *picked;          /* sentence indexes for one target */
+    size_t *picked; /* sentence indexes for one target */
     size_t picked_cap;
 };
 
@@ -39,7 +39,8 @@ scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err
 {
     if (opt && opt->aggregation && !scorer_aggregation_valid(opt->aggregation)) {
         stance_error_set(err, STANCE_ERR_USAGE,
-                         "unknown aggregation \"%s\" (mean, polar, balance, document)", opt->aggregation);
+                         "unknown aggregation \"%s\" (mean, polar, balance, document)",
+                         opt->aggregation);
         return NULL;
     }
     scorer *s = calloc(1, sizeof *s);
@@ -112,8 +113,8 @@ static int neutral_label(const bundle_task *t)
 }
 
 /* Vectorizes one piece of text for task t into s->vec. */
-static int vectorize(scorer *s, size_t t, const char *text, size_t len, const char *lang,
-                     int party, const char *target, stance_error *err)
+static int vectorize(scorer *s, size_t t, const char *text, size_t len, const char *lang, int party,
+                     const char *target, stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
     term_list_clear(&s->terms);
@@ -124,8 +125,8 @@ static int vectorize(scorer *s, size_t t, const char *text, size_t len, const ch
     return rc;
 }
 
-static int probs_of(scorer *s, size_t t, const char *text, size_t len, const char *lang,
-                    int party, const char *target, double *probs, stance_error *err)
+static int probs_of(scorer *s, size_t t, const char *text, size_t len, const char *lang, int party,
+                    const char *target, double *probs, stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
     int rc = vectorize(s, t, text, len, lang, party, target, err);
@@ -153,15 +154,15 @@ static const char *aggregation_of(const scorer *s, size_t t)
 
 /* Scores the chosen sentences (s->picked, npicked) into s->sent_probs and aggregates them into
  * probs. "document" scores the whole text instead. */
-static int aggregate(scorer *s, size_t t, const char *text, size_t len, const char *lang,
-                     int party, const char *target, size_t npicked, int need_sentences,
-                     double *probs, stance_error *err)
+static int aggregate(scorer *s, size_t t, const char *text, size_t len, const char *lang, int party,
+                     const char *target, size_t npicked, int need_sentences, double *probs,
+                     stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
     size_t k = bt->nlabels;
     const char *agg = aggregation_of(s, t);
-    int rc = 0;
     if (need_sentences || strcmp(agg, "document") != 0) {
+        int rc = 0;
         if (grow((void **)&s->sent_probs, &s->sent_probs_cap, npicked * k + 1, sizeof(double)))
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory scoring");
         for (size_t i = 0; i < npicked && !rc; i++) {
@@ -235,8 +236,8 @@ static cJSON *decision_json(const bundle_task *bt, const double *probs, const ch
 }
 
 /* The K features of the whole text that raised the chosen label's logit most. */
-static int explain(scorer *s, size_t t, const char *text, size_t len, const char *lang,
-                   int party, const char *target, int label, cJSON *decision, stance_error *err)
+static int explain(scorer *s, size_t t, const char *text, size_t len, const char *lang, int party,
+                   const char *target, int label, cJSON *decision, stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
     const struct model *m = bt->model;
@@ -322,8 +323,8 @@ static void add_evidence(scorer *s, size_t t, const char *text, size_t npicked, 
             cJSON_AddStringToObject(o, "target", target);
         cJSON_AddStringToObject(o, "label", bt->labels[label]);
         cJSON_AddNumberToObject(o, "confidence", round4(s->sent_probs[best * k + (size_t)label]));
-        char *snippet = strndup(text + sp->start, sp->end - sp->start > 600 ? 600
-                                                                              : sp->end - sp->start);
+        char *snippet =
+            strndup(text + sp->start, sp->end - sp->start > 600 ? 600 : sp->end - sp->start);
         if (snippet) {
             /* never cut inside a UTF-8 sequence */
             size_t n = strlen(snippet);

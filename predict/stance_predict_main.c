@@ -75,8 +75,8 @@ typedef struct options {
 
 static int usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "stance-predict: %s%s%s\nTry 'stance-predict --help'.\n", msg,
-            arg ? " " : "", arg ? arg : "");
+    fprintf(stderr, "stance-predict: %s%s%s\nTry 'stance-predict --help'.\n", msg, arg ? " " : "",
+            arg ? arg : "");
     return STANCE_ERR_USAGE;
 }
 
@@ -94,8 +94,8 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 
 static int reserved_key(const bundle *b, const char *name)
 {
-    static const char *const keys[] = {"id", "lang", "evidence", "sentences", "error", "line",
-                                       "file"};
+    static const char *const keys[] = {"id",    "lang", "evidence", "sentences",
+                                       "error", "line", "file"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (strcmp(name, keys[i]) == 0)
             return strcmp(name, "lang") == 0 ? 2 : 1;
@@ -105,11 +105,16 @@ static int reserved_key(const bundle *b, const char *name)
 static const char *error_code_name(int code)
 {
     switch (code) {
-    case STANCE_ERR_DATA: return "data";
-    case STANCE_ERR_IO: return "io";
-    case STANCE_ERR_NOMEM: return "memory";
-    case STANCE_ERR_MODEL: return "model";
-    default: return "error";
+    case STANCE_ERR_DATA:
+        return "data";
+    case STANCE_ERR_IO:
+        return "io";
+    case STANCE_ERR_NOMEM:
+        return "memory";
+    case STANCE_ERR_MODEL:
+        return "model";
+    default:
+        return "error";
     }
 }
 
@@ -284,8 +289,8 @@ static void *worker(void *p)
     batch *bt = wa->bt;
     for (size_t i = (size_t)wa->index; i < bt->n; i += (size_t)bt->nthreads) {
         bt->failed[i] = 0;
-        cJSON *res = score_record(bt->scorers[wa->index], bt->b, bt->o, &bt->recs[i],
-                                  &bt->failed[i]);
+        cJSON *res =
+            score_record(bt->scorers[wa->index], bt->b, bt->o, &bt->recs[i], &bt->failed[i]);
         if (!res) {
             bt->oom = 1;
             continue;
@@ -421,7 +426,7 @@ static int predict_all(const options *o, const bundle *b, char **inputs, int nin
             }
             bt->n++;
         }
-        int got = rd ? 1 : 0;
+        int got = 0;
         while (rd && (got = reader_next(rd, &bt->recs[bt->n], &err)) == 1) {
             if (++bt->n == BATCH) {
                 run_batch(bt);
@@ -545,8 +550,8 @@ static int evaluate(const options *o, const bundle *b)
     eval_task *et = calloc(b->ntasks, sizeof *et);
     int rc = et ? 0 : STANCE_ERR_NOMEM;
     for (size_t t = 0; t < b->ntasks && !rc; t++) {
-        et[t].m = metrics_new(b->tasks[t].nlabels, (const char *const *)b->tasks[t].labels, 10,
-                              &err);
+        et[t].m =
+            metrics_new(b->tasks[t].nlabels, (const char *const *)b->tasks[t].labels, 10, &err);
         if (!et[t].m)
             rc = STANCE_ERR_NOMEM;
     }
@@ -588,11 +593,11 @@ static int evaluate(const options *o, const bundle *b)
                 continue;
             }
             const char *g = get_trimmed(&rec, bt->label_column, gold, sizeof gold);
-            const char *tg = bt->target_column
-                                 ? get_trimmed(&rec, o->target_column ? o->target_column
-                                                                      : bt->target_column,
-                                               target, sizeof target)
-                                 : NULL;
+            const char *tg =
+                bt->target_column
+                    ? get_trimmed(&rec, o->target_column ? o->target_column : bt->target_column,
+                                  target, sizeof target)
+                    : NULL;
             if (!g || (bt->target_column && !tg))
                 continue;
             rc = eval_one(sc, b, t, &rec, tg, g, &et[t], &err);
@@ -687,29 +692,41 @@ static int evaluate(const options *o, const bundle *b)
 int main(int argc, char **argv)
 {
     enum {
-        O_MODEL = 256, O_IN_FMT, O_OUT_FMT, O_TEXT_COL, O_ID_COL, O_TARGET_COL, O_SENTENCES,
-        O_EXPLAIN, O_EVIDENCE, O_AGG, O_THREADS, O_EVAL, O_JSON, O_MIN_F1, O_WHERE
+        O_MODEL = 256,
+        O_IN_FMT,
+        O_OUT_FMT,
+        O_TEXT_COL,
+        O_ID_COL,
+        O_TARGET_COL,
+        O_SENTENCES,
+        O_EXPLAIN,
+        O_EVIDENCE,
+        O_AGG,
+        O_THREADS,
+        O_EVAL,
+        O_JSON,
+        O_MIN_F1,
+        O_WHERE
     };
-    static const struct option longopts[] = {
-        {"model", required_argument, 0, O_MODEL},
-        {"input-format", required_argument, 0, O_IN_FMT},
-        {"output-format", required_argument, 0, O_OUT_FMT},
-        {"output", required_argument, 0, 'o'},
-        {"text-column", required_argument, 0, O_TEXT_COL},
-        {"id-column", required_argument, 0, O_ID_COL},
-        {"target-column", required_argument, 0, O_TARGET_COL},
-        {"sentences", no_argument, 0, O_SENTENCES},
-        {"explain", required_argument, 0, O_EXPLAIN},
-        {"evidence", required_argument, 0, O_EVIDENCE},
-        {"aggregate", required_argument, 0, O_AGG},
-        {"threads", required_argument, 0, O_THREADS},
-        {"eval", required_argument, 0, O_EVAL},
-        {"json", no_argument, 0, O_JSON},
-        {"where", required_argument, 0, O_WHERE},
-        {"min-macro-f1", required_argument, 0, O_MIN_F1},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"model", required_argument, 0, O_MODEL},
+                                             {"input-format", required_argument, 0, O_IN_FMT},
+                                             {"output-format", required_argument, 0, O_OUT_FMT},
+                                             {"output", required_argument, 0, 'o'},
+                                             {"text-column", required_argument, 0, O_TEXT_COL},
+                                             {"id-column", required_argument, 0, O_ID_COL},
+                                             {"target-column", required_argument, 0, O_TARGET_COL},
+                                             {"sentences", no_argument, 0, O_SENTENCES},
+                                             {"explain", required_argument, 0, O_EXPLAIN},
+                                             {"evidence", required_argument, 0, O_EVIDENCE},
+                                             {"aggregate", required_argument, 0, O_AGG},
+                                             {"threads", required_argument, 0, O_THREADS},
+                                             {"eval", required_argument, 0, O_EVAL},
+                                             {"json", no_argument, 0, O_JSON},
+                                             {"where", required_argument, 0, O_WHERE},
+                                             {"min-macro-f1", required_argument, 0, O_MIN_F1},
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     options o;
     memset(&o, 0, sizeof o);
     o.so.evidence = 2;
@@ -718,7 +735,9 @@ int main(int argc, char **argv)
     int c, rc = 0;
     while (!rc && (c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case O_MODEL: o.model = optarg; break;
+        case O_MODEL:
+            o.model = optarg;
+            break;
         case O_IN_FMT:
             if (strcmp(optarg, "auto") == 0)
                 o.input_format = READER_AUTO;
@@ -737,11 +756,21 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "jsonl") != 0)
                 rc = usage_error("--output-format must be jsonl or csv, not", optarg);
             break;
-        case 'o': o.output = optarg; break;
-        case O_TEXT_COL: o.text_column = optarg; break;
-        case O_ID_COL: o.id_column = optarg; break;
-        case O_TARGET_COL: o.target_column = optarg; break;
-        case O_SENTENCES: o.so.sentences = 1; break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case O_TEXT_COL:
+            o.text_column = optarg;
+            break;
+        case O_ID_COL:
+            o.id_column = optarg;
+            break;
+        case O_TARGET_COL:
+            o.target_column = optarg;
+            break;
+        case O_SENTENCES:
+            o.so.sentences = 1;
+            break;
         case O_EXPLAIN:
             if (parse_int(optarg, 0, 100, &o.so.explain))
                 rc = usage_error("--explain must be 0..100, not", optarg);
@@ -752,15 +781,20 @@ int main(int argc, char **argv)
             break;
         case O_AGG:
             if (!scorer_aggregation_valid(optarg))
-                rc = usage_error("--aggregate must be balance, mean, polar or document, not", optarg);
+                rc = usage_error("--aggregate must be balance, mean, polar or document, not",
+                                 optarg);
             o.so.aggregation = optarg;
             break;
         case O_THREADS:
             if (parse_int(optarg, 1, MAX_THREADS, &o.threads))
                 rc = usage_error("--threads must be 1..64, not", optarg);
             break;
-        case O_EVAL: o.eval = optarg; break;
-        case O_JSON: o.json = 1; break;
+        case O_EVAL:
+            o.eval = optarg;
+            break;
+        case O_JSON:
+            o.json = 1;
+            break;
         case O_WHERE: {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg) {
@@ -791,8 +825,12 @@ int main(int argc, char **argv)
             o.ngates++;
             break;
         }
-        case 'q': o.quiet = 1; break;
-        case 'h': fputs(usage_text, stdout); return 0;
+        case 'q':
+            o.quiet = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
         default:
             fputs("Try 'stance-predict --help'.\n", stderr);
             rc = STANCE_ERR_USAGE;

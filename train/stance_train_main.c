@@ -174,8 +174,7 @@ static void print_report(const bundle *b, const trainer_report *rep)
             printf("  %8s %9s %9s\n", "C", "accuracy", "macro-F1");
             cJSON_ArrayForEach(g, grid)
             {
-                printf("  %8g %9.4f %9.4f\n",
-                       cJSON_GetObjectItemCaseSensitive(g, "C")->valuedouble,
+                printf("  %8g %9.4f %9.4f\n", cJSON_GetObjectItemCaseSensitive(g, "C")->valuedouble,
                        cJSON_GetObjectItemCaseSensitive(g, "accuracy")->valuedouble,
                        cJSON_GetObjectItemCaseSensitive(g, "macro_f1")->valuedouble);
             }
@@ -210,10 +209,35 @@ static void print_report(const bundle *b, const trainer_report *rep)
 int main(int argc, char **argv)
 {
     enum {
-        O_DATA = 256, O_TASK, O_LABEL_COL, O_TARGET_COL, O_TARGET_COLS, O_TEXT_COL, O_ID_COL,
-        O_GROUP_COL, O_LANG_COL, O_ALIASES, O_CV, O_C, O_SOLVER, O_NO_WEIGHTS, O_SEED, O_NGRAMS,
-        O_CHAR, O_MIN_DF, O_MAX_FEAT, O_NEG, O_NO_MASK, O_CONJOIN, O_NO_SUBLIN, O_STEM, O_OUT,
-        O_JSON, O_WHERE, O_AGG, O_SEARCH
+        O_DATA = 256,
+        O_TASK,
+        O_LABEL_COL,
+        O_TARGET_COL,
+        O_TARGET_COLS,
+        O_TEXT_COL,
+        O_ID_COL,
+        O_GROUP_COL,
+        O_LANG_COL,
+        O_ALIASES,
+        O_CV,
+        O_C,
+        O_SOLVER,
+        O_NO_WEIGHTS,
+        O_SEED,
+        O_NGRAMS,
+        O_CHAR,
+        O_MIN_DF,
+        O_MAX_FEAT,
+        O_NEG,
+        O_NO_MASK,
+        O_CONJOIN,
+        O_NO_SUBLIN,
+        O_STEM,
+        O_OUT,
+        O_JSON,
+        O_WHERE,
+        O_AGG,
+        O_SEARCH
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -294,10 +318,18 @@ int main(int argc, char **argv)
                     rc = usage_error("--target-columns needs a comma-separated list", NULL);
             }
             break;
-        case O_TEXT_COL: opt.text_column = optarg; break;
-        case O_ID_COL: opt.id_column = optarg; break;
-        case O_GROUP_COL: opt.group_column = optarg; break;
-        case O_LANG_COL: opt.lang_column = optarg; break;
+        case O_TEXT_COL:
+            opt.text_column = optarg;
+            break;
+        case O_ID_COL:
+            opt.id_column = optarg;
+            break;
+        case O_GROUP_COL:
+            opt.group_column = optarg;
+            break;
+        case O_LANG_COL:
+            opt.lang_column = optarg;
+            break;
         case O_ALIASES:
             if (naliases == MAX_FILES)
                 rc = usage_error("too many --aliases files", NULL);
@@ -315,8 +347,12 @@ int main(int argc, char **argv)
                 rc = usage_error("--c must be a positive number, not", optarg);
             break;
         }
-        case O_SOLVER: opt.solver = optarg; break;
-        case O_NO_WEIGHTS: opt.balanced = 0; break;
+        case O_SOLVER:
+            opt.solver = optarg;
+            break;
+        case O_NO_WEIGHTS:
+            opt.balanced = 0;
+            break;
         case O_SEED:
             if (parse_int_arg(optarg, 0, 1 << 30, &iv))
                 rc = usage_error("--seed must be a non-negative integer, not", optarg);
@@ -349,18 +385,30 @@ int main(int argc, char **argv)
             if (parse_int_arg(optarg, 0, 10, &opt.features.negation))
                 rc = usage_error("--negation must be 0..10, not", optarg);
             break;
-        case O_NO_MASK: opt.features.target_mask = 0; break;
-        case O_CONJOIN: opt.features.target_conjoin = 1; break;
-        case O_NO_SUBLIN: opt.features.sublinear_tf = 0; break;
+        case O_NO_MASK:
+            opt.features.target_mask = 0;
+            break;
+        case O_CONJOIN:
+            opt.features.target_conjoin = 1;
+            break;
+        case O_NO_SUBLIN:
+            opt.features.sublinear_tf = 0;
+            break;
         case O_STEM:
             if (strlen(optarg) >= sizeof opt.features.stemming)
                 rc = usage_error("--stemming is too long", NULL);
             else
                 snprintf(opt.features.stemming, sizeof opt.features.stemming, "%s", optarg);
             break;
-        case O_OUT: out = optarg; break;
-        case O_JSON: json = 1; break;
-        case O_SEARCH: opt.search = 1; break;
+        case O_OUT:
+            out = optarg;
+            break;
+        case O_JSON:
+            json = 1;
+            break;
+        case O_SEARCH:
+            opt.search = 1;
+            break;
         case O_AGG:
             if (strcmp(optarg, "polar") && strcmp(optarg, "mean") && strcmp(optarg, "document") &&
                 strcmp(optarg, "balance"))
@@ -379,7 +427,9 @@ int main(int argc, char **argv)
             opt.where_value = eq + 1;
             break;
         }
-        case 'q': quiet = 1; break;
+        case 'q':
+            quiet = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             for (size_t i = 0; i < MAX_TASKS; i++)

@@ -64,9 +64,9 @@ typedef struct row {
 
 typedef struct example {
     uint32_t row;
-    int target;     /* index into task->targets, -1 = none */
-    int label;      /* provisional id while reading, final label index after sorting */
-    uint32_t *ids;  /* term ids (vocab_builder) */
+    int target;    /* index into task->targets, -1 = none */
+    int label;     /* provisional id while reading, final label index after sorting */
+    uint32_t *ids; /* term ids (vocab_builder) */
     uint32_t nids;
 } example;
 
@@ -186,8 +186,7 @@ static int is_blank(const char *s)
 }
 
 /* Checks that every column a task needs is in this file's header. */
-static int check_columns(const reader *rd, const char *path, const dataset *d,
-                         stance_error *err)
+static int check_columns(const reader *rd, const char *path, const dataset *d, stance_error *err)
 {
     const char *const *cols;
     size_t ncols = reader_columns(rd, &cols);
@@ -216,8 +215,8 @@ static int check_columns(const reader *rd, const char *path, const dataset *d,
     return 0;
 }
 
-static int read_file(const char *path, const trainer_options *opt, dataset *d,
-                     trainer_report *rep, stance_error *err)
+static int read_file(const char *path, const trainer_options *opt, dataset *d, trainer_report *rep,
+                     stance_error *err)
 {
     reader_options ro = {0};
     ro.text_field = opt->text_column;
@@ -280,8 +279,8 @@ static int read_file(const char *path, const trainer_options *opt, dataset *d,
             group = own;
         }
         int inserted = 0;
-        int64_t *g = strmap_upsert(d->groups, group, strlen(group),
-                                   (int64_t)strmap_size(d->groups), &inserted);
+        int64_t *g = strmap_upsert(d->groups, group, strlen(group), (int64_t)strmap_size(d->groups),
+                                   &inserted);
         if (!g) {
             rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory reading %s", path);
             break;
@@ -305,8 +304,8 @@ static int read_file(const char *path, const trainer_options *opt, dataset *d,
                     continue;
                 if (sp->target_column && is_blank(tg)) {
                     rep->labels_skipped++;
-                    warn(rep, "%s:%ld: labelled row has an empty target column \"%s\"",
-                         rec.path, rec.line, sp->target_column);
+                    warn(rep, "%s:%ld: labelled row has an empty target column \"%s\"", rec.path,
+                         rec.line, sp->target_column);
                     continue;
                 }
                 bad = add_example(td, r, tg, lab);
@@ -380,8 +379,8 @@ static int by_size_then_order(const void *pa, const void *pb)
 
 /* Stratified, grouped folds: groups (largest first, then in a seeded order) go to the fold
  * where they keep every label's share closest to 1/K of that label. */
-static int assign_folds(const dataset *d, const task_data *td, int k, unsigned long seed,
-                        int *fold, stance_error *err)
+static int assign_folds(const dataset *d, const task_data *td, int k, unsigned long seed, int *fold,
+                        stance_error *err)
 {
     size_t ngroups = strmap_size(d->groups), nl = td->nlabels;
     uint32_t *gcount = calloc(ngroups * nl, sizeof *gcount);
@@ -514,7 +513,8 @@ static int problem_buf_init(problem_buf *pb, size_t n)
     return pb->vecs && pb->x && pb->y && pb->ex ? 0 : -1;
 }
 
-/* ---- one task --------------------------------------------------------------------------------- */
+/* ---- one task ---------------------------------------------------------------------------------
+ */
 
 static int extract_task(const dataset *d, task_data *td, const trainer_options *opt,
                         const parties *ps, vocab_builder *vb, stance_error *err)
@@ -548,9 +548,9 @@ static int extract_task(const dataset *d, task_data *td, const trainer_options *
 }
 
 /* Held-out logits for every grid point: logits[(g * n + i) * k + label]. */
-static int cross_validate(const task_data *td, const vocab_builder *vb, const int *fold,
-                          int nfolds, const double *grid, size_t ngrid, int solver,
-                          const trainer_options *opt, double *logits, stance_error *err)
+static int cross_validate(const task_data *td, const vocab_builder *vb, const int *fold, int nfolds,
+                          const double *grid, size_t ngrid, int solver, const trainer_options *opt,
+                          double *logits, stance_error *err)
 {
     size_t n = td->n, k = td->nlabels, nterms = vocab_builder_terms(vb);
     uint32_t *df = malloc((nterms ? nterms : 1) * sizeof *df);
@@ -607,8 +607,7 @@ static int cross_validate(const task_data *td, const vocab_builder *vb, const in
                                opt->bias};
         for (size_t g = 0; g < ngrid && !rc; g++) {
             struct parameter param;
-            set_param(&param, solver_type, grid[g], td, pb.ex, m, opt->balanced, weights,
-                      wlabels);
+            set_param(&param, solver_type, grid[g], td, pb.ex, m, opt->balanced, weights, wlabels);
             const char *bad = check_parameter(&prob, &param);
             if (bad) {
                 rc = stance_error_set(err, STANCE_ERR_USAGE, "LIBLINEAR: %s", bad);
@@ -665,11 +664,10 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         return stance_error_set(err, STANCE_ERR_USAGE, "\"%s\" is not a LIBLINEAR classifier",
                                 opt->solver);
     if (td->nlabels < 2)
-        return stance_error_set(err, STANCE_ERR_DATA,
-                                "task \"%s\": %s; a classifier needs two labels or more",
-                                td->spec->name,
-                                td->nlabels ? "every example has the same label"
-                                            : "no row has a label");
+        return stance_error_set(
+            err, STANCE_ERR_DATA, "task \"%s\": %s; a classifier needs two labels or more",
+            td->spec->name,
+            td->nlabels ? "every example has the same label" : "no row has a label");
     int rc = sort_labels(td, err);
     if (rc)
         return rc;
@@ -774,9 +772,8 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                 pb.y[i] = td->ex[i].label;
                 pb.ex[i] = &td->ex[i];
             }
-            struct problem prob = {(int)n,
-                                   (int)vocab_size(bt->vocab) + (opt->bias >= 0 ? 1 : 0), pb.y,
-                                   pb.x, opt->bias};
+            struct problem prob = {(int)n, (int)vocab_size(bt->vocab) + (opt->bias >= 0 ? 1 : 0),
+                                   pb.y, pb.x, opt->bias};
             struct parameter param;
             set_param(&param, solver, best_c, td, pb.ex, n, opt->balanced, weights, wl);
             const char *bad = rc ? NULL : check_parameter(&prob, &param);
@@ -882,9 +879,13 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
 {
     int target = td->spec->target_column || td->spec->ntarget_columns;
     int have_parties = ps && parties_count(ps) > 0;
-    variant best = {opt->features.word_ngram_max, opt->features.char_ngram_min,
-                    opt->features.char_ngram_max, opt->features.negation,
-                    opt->features.target_mask, opt->features.target_conjoin, opt->balanced,
+    variant best = {opt->features.word_ngram_max,
+                    opt->features.char_ngram_min,
+                    opt->features.char_ngram_max,
+                    opt->features.negation,
+                    opt->features.target_mask,
+                    opt->features.target_conjoin,
+                    opt->balanced,
                     opt->solver ? opt->solver : "L2R_LR"};
     trainer_options o = *opt;
     o.progress = NULL;

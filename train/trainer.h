@@ -23,9 +23,9 @@
 #include "parties.h"
 
 typedef struct trainer_task_spec {
-    const char *name;            /* task name: "outlook" */
-    const char *label_column;    /* NULL = the task name */
-    const char *target_column;   /* long format: the column that names the target */
+    const char *name;                  /* task name: "outlook" */
+    const char *label_column;          /* NULL = the task name */
+    const char *target_column;         /* long format: the column that names the target */
     const char *const *target_columns; /* wide format: a label column per target */
     size_t ntarget_columns;
 } trainer_task_spec;
@@ -36,23 +36,23 @@ typedef void (*trainer_progress_fn)(void *ctx, const char *task, const char *sta
 
 typedef struct trainer_options {
     features_config features;
-    int folds;                 /* cross-validation folds (>= 2), or 0 for none */
-    double c;                  /* > 0: use this C; 0: choose from the grid by CV */
-    const char *solver;        /* LIBLINEAR solver name; NULL = "L2R_LR" */
-    int balanced;              /* class weights n / (k * n_class) */
-    double bias;               /* LIBLINEAR bias term (1 = on, -1 = off) */
-    const char *text_column;   /* NULL = "text" */
-    const char *id_column;     /* NULL = "id" */
-    const char *group_column;  /* rows with the same value stay in one fold; NULL = none */
-    const char *lang_column;   /* per-row language when present; NULL = "lang" if it exists */
-    const char *where_column;  /* train only on rows whose where_column equals where_value */
+    int folds;                /* cross-validation folds (>= 2), or 0 for none */
+    double c;                 /* > 0: use this C; 0: choose from the grid by CV */
+    const char *solver;       /* LIBLINEAR solver name; NULL = "L2R_LR" */
+    int balanced;             /* class weights n / (k * n_class) */
+    double bias;              /* LIBLINEAR bias term (1 = on, -1 = off) */
+    const char *text_column;  /* NULL = "text" */
+    const char *id_column;    /* NULL = "id" */
+    const char *group_column; /* rows with the same value stay in one fold; NULL = none */
+    const char *lang_column;  /* per-row language when present; NULL = "lang" if it exists */
+    const char *where_column; /* train only on rows whose where_column equals where_value */
     const char *where_value;
-    const char *aggregation;   /* sentence -> article aggregation stored for predict (scorer.h);
-                                  NULL = "balance" */
+    const char *aggregation;      /* sentence -> article aggregation stored for predict (scorer.h);
+                                     NULL = "balance" */
     double aggregation_threshold; /* for "balance" (default 0.06, see README) */
     double aggregation_scale;     /* for "balance" (default 10) */
-    int search;                /* 1 = choose features, target handling, solver and class weights
-                                  per task by cross-validation (see trainer.c, search_task) */
+    int search;                   /* 1 = choose features, target handling, solver and class weights
+                                     per task by cross-validation (see trainer.c, search_task) */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;

@@ -15,6 +15,7 @@ void check_record(int ok, const char *expr, const char *file, int line);
 int check_finish(void);
 
 #define CHECK(cond) check_record((cond) != 0, #cond, __FILE__, __LINE__)
-#define CHECK_STR(a, b) check_record((a) && (b) && strcmp((a), (b)) == 0, #a " == " #b, __FILE__, __LINE__)
+#define CHECK_STR(a, b)                                                                            \
+    check_record((a) && (b) && strcmp((a), (b)) == 0, #a " == " #b, __FILE__, __LINE__)
 
 #endif

@@ -23,8 +23,9 @@ static void write_file(const char *path, const char *text)
 static void edit_manifest(const char *from, const char *to, const char *find, const char *repl)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s' '%s' && sed -i 's/%s/%s/' '%s/manifest.json'",
-             to, from, to, find, repl, to);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s' && cp -r '%s' '%s' && sed -i 's/%s/%s/' '%s/manifest.json'", to, from, to,
+             find, repl, to);
     CHECK(system(cmd) == 0);
 }
 
@@ -64,8 +65,8 @@ int main(void)
         CHECK(l->ntasks == 1 && vocab_size(l->tasks[0].vocab) == vocab_size(b->tasks[0].vocab));
         CHECK(l->tasks[0].temperature == b->tasks[0].temperature);
         /* the loaded model scores exactly like the trained one */
-        struct feature_node x[] = {{1, 0.5}, {2, 0.5}, {(int)vocab_size(b->tasks[0].vocab) + 1, 1},
-                                   {-1, 0}};
+        struct feature_node x[] = {
+            {1, 0.5}, {2, 0.5}, {(int)vocab_size(b->tasks[0].vocab) + 1, 1}, {-1, 0}};
         double z1[2], z2[2];
         classify_logits(b->tasks[0].model, x, 2, z1);
         classify_logits(l->tasks[0].model, x, 2, z2);

@@ -34,7 +34,9 @@ static void test_normalize(void)
     CHECK_STR(s, "переговоры");
     free(s);
     /* invalid UTF-8 does not crash: replaced */
-    s = normalize_utf8("a\xff" "b", 3, &n, NULL);
+    s = normalize_utf8("a\xff"
+                       "b",
+                       3, &n, NULL);
     CHECK(s != NULL);
     free(s);
 }
@@ -52,24 +54,24 @@ static void test_terms(void)
     const char *ru = "Переговоры в Стамбуле не принесли результатов, заявил Песков 25 мая.";
     CHECK(features_terms(ex, ru, strlen(ru), NULL, -1, NULL, &t, &err) == 0);
     CHECK_STR(features_last_lang(ex), "ru");
-    CHECK(has_term(&t, "переговор"));            /* Snowball russian */
-    CHECK(has_term(&t, "!принесл"));             /* negation scope */
-    CHECK(has_term(&t, "0"));                    /* number class */
-    CHECK(has_term(&t, "в стамбул"));            /* bigram over stems */
-    CHECK(has_term(&t, "!результат заяв"));     /* a comma ends negation, not n-grams */
+    CHECK(has_term(&t, "переговор"));       /* Snowball russian */
+    CHECK(has_term(&t, "!принесл"));        /* negation scope */
+    CHECK(has_term(&t, "0"));               /* number class */
+    CHECK(has_term(&t, "в стамбул"));       /* bigram over stems */
+    CHECK(has_term(&t, "!результат заяв")); /* a comma ends negation, not n-grams */
     term_list_clear(&t);
     const char *en = "Talks didn't collapse; negotiators are meeting again.";
     CHECK(features_terms(ex, en, strlen(en), "en", -1, NULL, &t, &err) == 0);
     CHECK(has_term(&t, "talk"));
     CHECK(has_term(&t, "!collaps"));
     CHECK(has_term(&t, "negoti"));
-    CHECK(!has_term(&t, "collaps negoti"));      /* ';' restarts the n-gram window */
+    CHECK(!has_term(&t, "collaps negoti")); /* ';' restarts the n-gram window */
     term_list_clear(&t);
     const char *uk = "Україна готова до переговорів";
     CHECK(features_terms(ex, uk, strlen(uk), "uk", -1, NULL, &t, &err) == 0);
-    CHECK(has_term(&t, "перего"));               /* uk: 6-letter prefix */
-    CHECK(has_term(&t, "україн"));               /* "україна": 6 code points kept */
-    CHECK(has_term(&t, "до"));                   /* shorter words kept whole */
+    CHECK(has_term(&t, "перего")); /* uk: 6-letter prefix */
+    CHECK(has_term(&t, "україн")); /* "україна": 6 code points kept */
+    CHECK(has_term(&t, "до"));     /* shorter words kept whole */
     term_list_free(&t);
     features_extractor_free(ex);
 
