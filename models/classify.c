@@ -53,7 +53,8 @@ static double mean_nll(const double *logits, const int *gold, size_t n, size_t k
         double sum = 0;
         for (size_t i = 0; i < k; i++)
             sum += exp((z[i] - mx) / t);
-        total += log(sum) - (z[gold[r]] - mx) / t;
+        /* sum >= 1 (the largest logit contributes exp(0)); the guard is for the analyzer */
+        total += log(sum > 0 ? sum : 1.0) - (z[gold[r]] - mx) / t;
     }
     return total / (double)n;
 }
