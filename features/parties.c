@@ -9,6 +9,8 @@
 
 #define ALIAS_MAX_WORDS 6
 #define ALIAS_MAX_BYTES 200
+#define FILTER_BITS 65536
+#define FILTER_HEAD 4
 
 typedef struct alias {
     int party;
@@ -35,7 +37,17 @@ struct parties {
      * scan over every alias. */
     strmap *index;
     unsigned char prefix_lens[ALIAS_MAX_BYTES + 1]; /* which prefix byte lengths occur */
+    /* A filter on the first (up to) 4 bytes of a token: most words start like no alias, and
+     * this answers them with one hash instead of a lookup per prefix length. Off when some
+     * prefix alias is shorter than 4 bytes. */
+    unsigned char head_bits[FILTER_BITS / 8];
+    int filter_off;
 };
+
+static uint32_t head_bit(const char *w, size_t len)
+{
+    return (uint32_t)strmap_hash(w, len < FILTER_HEAD ? len : FILTER_HEAD) % FILTER_BITS;
+}
 
 parties *parties_new(void)
 {
@@ -212,6 +224,12 @@ int parties_add_alias(parties *p, const char *party_name, const char *pattern, s
     *head = idx;
     if (a.prefix[0] && w0 <= ALIAS_MAX_BYTES)
         p->prefix_lens[w0] = 1;
+    if (a.prefix[0] && w0 < FILTER_HEAD) {
+        p->filter_off = 1;
+    } else {
+        uint32_t bit = head_bit(a.words[0], w0);
+        p->head_bits[bit / 8] |= (unsigned char)(1u << (bit % 8));
+    }
     p->aliases[p->naliases++] = a;
     pt->aliases[pt->naliases++] = idx;
     return pi;
@@ -316,6 +334,11 @@ int parties_match(const parties *p, const char *const *tokens, size_t ntokens, s
     size_t tl = strlen(tok);
     if (tl > ALIAS_MAX_BYTES)
         return -1;
+    if (!p->filter_off) {
+        uint32_t bit = head_bit(tok, tl);
+        if (!(p->head_bits[bit / 8] & (1u << (bit % 8))))
+            return -1;
+    }
     char key[ALIAS_MAX_BYTES + 2];
     int best = -1;
     size_t best_len = 0;
