@@ -147,14 +147,18 @@ static char *today(void)
     return strdup(buf);
 }
 
-static void print_report(const bundle *b, const trainer_report *rep)
+static void print_report(const bundle *b, const trainer_report *rep, int quiet)
 {
-    fprintf(stderr, "read %zu rows", rep->rows_read);
+    if (!quiet)
+        fprintf(stderr, "read %zu rows", rep->rows_read);
     if (rep->rows_rejected)
-        fprintf(stderr, ", %zu unreadable (skipped)", rep->rows_rejected);
+        fprintf(stderr, "%s%zu unreadable rows (skipped)", quiet ? "" : ", ",
+                rep->rows_rejected);
     if (rep->labels_skipped)
-        fprintf(stderr, ", %zu labels without target (skipped)", rep->labels_skipped);
-    fputc('\n', stderr);
+        fprintf(stderr, "%s%zu labels without target (skipped)",
+                quiet && !rep->rows_rejected ? "" : ", ", rep->labels_skipped);
+    if (!quiet || rep->rows_rejected || rep->labels_skipped)
+        fputc('\n', stderr);
     for (size_t i = 0; i < rep->nwarnings; i++)
         fprintf(stderr, "  warning: %s\n", rep->warnings[i]);
     for (size_t t = 0; t < b->ntasks; t++) {
@@ -515,7 +519,7 @@ int main(int argc, char **argv)
                 cJSON_AddStringToObject(f, "sha256", hex);
             cJSON_AddItemToArray(b->training_data, f);
         }
-        print_report(b, &rep);
+        print_report(b, &rep, quiet);
         rc = bundle_save(b, out, &err);
         if (rc)
             fprintf(stderr, "stance-train: %s\n", err.message);
