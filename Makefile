@@ -12,7 +12,7 @@ CORPUS   := $(sort $(wildcard datasets/negotiations/??.csv))
 ALIASES  := $(sort $(wildcard datasets/negotiations/aliases/*.tsv))
 JOBS     ?= 2
 PACKAGES := build-essential cmake pkg-config liblinear-dev libicu-dev libstemmer-dev \
-            libcjson-dev python3 python3-distributed chromium
+            libcjson-dev python3 python3-distributed chromium clang libclang-rt-14-dev valgrind
 # the default model's settings, chosen by cross-validation on the training split (README)
 TRAIN_FLAGS ?= --task outlook --task stance --target-columns russia,ukraine,usa,europe \
                --group-column group --where split=train

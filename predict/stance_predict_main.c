@@ -415,6 +415,8 @@ static int predict_all(const options *o, const bundle *b, char **inputs, int nin
     reader_options ro = {0};
     ro.text_field = o->text_column;
     ro.id_field = o->id_column;
+    /* a CSV without the text column would give every row an empty text: refuse the file */
+    ro.require_text = 1;
     for (int f = 0; f < ninputs && !rc && !io_error; f++) {
         reader *rd = reader_open(inputs[f], o->input_format, &ro, &err);
         if (!rd) {

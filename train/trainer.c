@@ -475,11 +475,18 @@ static void set_param(struct parameter *p, int solver, double c, const task_data
         weights[l] = 0;
     for (size_t i = 0; i < n; i++)
         weights[train_ex[i]->label] += 1;
+    /* Only the labels this training part has: LIBLINEAR prints "WARNING: class label N
+     * specified in weight is not found" straight to stderr for any other (a label seen once is
+     * absent from every fold but one). The weights of present labels stay the same. */
+    size_t present = 0;
     for (size_t l = 0; l < k; l++) {
-        weight_labels[l] = (int)l;
-        weights[l] = weights[l] > 0 ? (double)n / ((double)k * weights[l]) : 1.0;
+        if (weights[l] == 0)
+            continue;
+        weight_labels[present] = (int)l;
+        weights[present] = (double)n / ((double)k * weights[l]);
+        present++;
     }
-    p->nr_weight = (int)k;
+    p->nr_weight = (int)present;
     p->weight_label = weight_labels;
     p->weight = weights;
 }
