@@ -56,5 +56,10 @@ asan: deps model
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+bench: PACKAGES += fasttext liblinear-tools time
+bench: build
+	@cmake --build $(BUILD) -j $(JOBS) --target bench_features
+	@python3 tests/bench/run_bench.py --build $(BUILD)
+
 clean:
 	rm -rf $(BUILD) $(ASAN) $(MODEL)
