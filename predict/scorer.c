@@ -414,7 +414,20 @@ int scorer_score(scorer *s, const char *text, size_t len, const char *lang, cons
     if (!lang || !*lang)
         lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
     cJSON_AddStringToObject(result, "lang", lang);
-    int rc = split_sentences(s, text, len, err);
+    /* Scoring whole texts ("document") needs no sentences: one span, the whole text, also
+     * serves to find the parties it mentions. */
+    int need_split = s->opt.sentences;
+    for (size_t t = 0; t < b->ntasks; t++)
+        need_split |= strcmp(aggregation_of(s, t), "document") != 0;
+    int rc = 0;
+    if (need_split) {
+        rc = split_sentences(s, text, len, err);
+    } else if (grow((void **)&s->spans, &s->spans_cap, 1, sizeof *s->spans)) {
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    } else {
+        s->spans[0] = (text_span){0, len};
+        s->nspans = 1;
+    }
     if (rc)
         return rc;
     size_t np = parties_count(b->parties);
