@@ -10,6 +10,7 @@
 #include <unicode/utf8.h>
 
 #include "langid.h"
+#include "grow.h"
 #include "normalize.h"
 #include "strmap.h"
 
@@ -169,17 +170,7 @@ int features_config_validate(const features_config *cfg, stance_error *err)
 
 static int reserve(char **buf, size_t *cap, size_t need)
 {
-    if (*cap >= need)
-        return 0;
-    size_t ncap = *cap ? *cap : 256;
-    while (ncap < need)
-        ncap *= 2;
-    char *n = realloc(*buf, ncap);
-    if (!n)
-        return -1;
-    *buf = n;
-    *cap = ncap;
-    return 0;
+    return stance_grow((void **)buf, cap, need, 1);
 }
 
 static int strvec_push(strvec *v, const char *s, size_t n, unsigned char flags)

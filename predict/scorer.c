@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "grow.h"
 #include "langid.h"
 
 #define MAX_LABELS 1000
@@ -86,21 +87,6 @@ void scorer_free(scorer *s)
     free(s);
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem)
-{
-    if (*cap >= need)
-        return 0;
-    size_t ncap = *cap ? *cap : 16;
-    while (ncap < need)
-        ncap *= 2;
-    void *n = realloc(*buf, ncap * elem);
-    if (!n)
-        return -1;
-    *buf = n;
-    *cap = ncap;
-    return 0;
-}
-
 static double round4(double x)
 {
     return round(x * 10000.0) / 10000.0;
@@ -163,7 +149,8 @@ static int aggregate(scorer *s, size_t t, const char *text, size_t len, const ch
     const char *agg = aggregation_of(s, t);
     if (need_sentences || strcmp(agg, "document") != 0) {
         int rc = 0;
-        if (grow((void **)&s->sent_probs, &s->sent_probs_cap, npicked * k + 1, sizeof(double)))
+        if (stance_grow((void **)&s->sent_probs, &s->sent_probs_cap, npicked * k + 1,
+                        sizeof(double)))
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory scoring");
         for (size_t i = 0; i < npicked && !rc; i++) {
             const text_span *sp = &s->spans[s->picked[i]];
@@ -348,7 +335,7 @@ static int split_sentences(scorer *s, const char *text, size_t len, stance_error
     if (rc)
         return rc;
     if (s->nspans == 0) {
-        if (grow((void **)&s->spans, &s->spans_cap, 1, sizeof *s->spans))
+        if (stance_grow((void **)&s->spans, &s->spans_cap, 1, sizeof *s->spans))
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
         s->spans[0] = (text_span){0, len};
         s->nspans = 1;
@@ -358,7 +345,7 @@ static int split_sentences(scorer *s, const char *text, size_t len, stance_error
 
 static int pick_all(scorer *s, stance_error *err)
 {
-    if (grow((void **)&s->picked, &s->picked_cap, s->nspans, sizeof *s->picked))
+    if (stance_grow((void **)&s->picked, &s->picked_cap, s->nspans, sizeof *s->picked))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < s->nspans; i++)
         s->picked[i] = i;
@@ -422,7 +409,7 @@ int scorer_score(scorer *s, const char *text, size_t len, const char *lang, cons
     int rc = 0;
     if (need_split) {
         rc = split_sentences(s, text, len, err);
-    } else if (grow((void **)&s->spans, &s->spans_cap, 1, sizeof *s->spans)) {
+    } else if (stance_grow((void **)&s->spans, &s->spans_cap, 1, sizeof *s->spans)) {
         rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     } else {
         s->spans[0] = (text_span){0, len};
@@ -456,7 +443,8 @@ int scorer_score(scorer *s, const char *text, size_t len, const char *lang, cons
         /* target-dependent: which targets, and which sentences mention each */
         cJSON *list = cJSON_AddArrayToObject(result, bt->name);
         if (!have_mentions && np > 0 && !target) {
-            if (grow((void **)&s->mentions, &s->mentions_cap, s->nspans * np, sizeof(long))) {
+            if (stance_grow((void **)&s->mentions, &s->mentions_cap, s->nspans * np,
+                            sizeof(long))) {
                 rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
                 break;
             }
@@ -478,7 +466,8 @@ int scorer_score(scorer *s, const char *text, size_t len, const char *lang, cons
                     break;
                 npicked = s->nspans;
             } else {
-                if (grow((void **)&s->picked, &s->picked_cap, s->nspans, sizeof *s->picked)) {
+                if (stance_grow((void **)&s->picked, &s->picked_cap, s->nspans,
+                                sizeof *s->picked)) {
                     rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
                     break;
                 }
