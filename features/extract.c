@@ -52,8 +52,9 @@ struct features_extractor {
     normalize_buffers nb;
     UBreakIterator *words;
     UBreakIterator *sentences;
-    strvec tokens; /* normalized surface words */
-    strvec units;  /* what n-grams are made of: stems, "0", "<t>", "!stem" */
+    strvec tokens;        /* normalized surface words */
+    strvec units;         /* what n-grams are made of: stems, "0", "<t>", "!stem" */
+    strvec target_tokens; /* the target's own words (target_window > 0, target not a party) */
     const char **tok_ptrs;
     size_t tok_ptrs_cap;
     char *scratch; /* n-gram assembly */
@@ -157,6 +158,8 @@ int features_config_validate(const features_config *cfg, stance_error *err)
                                 cfg->char_ngram_min, cfg->char_ngram_max);
     if (cfg->negation < 0 || cfg->negation > 10)
         return stance_error_set(err, STANCE_ERR_USAGE, "negation scope must be 0 to 10");
+    if (cfg->target_window < 0 || cfg->target_window > 20)
+        return stance_error_set(err, STANCE_ERR_USAGE, "target window must be 0 to 20");
     if (cfg->min_df < 1 || cfg->max_features < 0)
         return stance_error_set(err, STANCE_ERR_USAGE, "min_df must be >= 1, max_features >= 0");
     if (memchr(cfg->stemming, '\0', sizeof cfg->stemming) == NULL)
@@ -298,6 +301,7 @@ void features_extractor_free(features_extractor *ex)
         ubrk_close(ex->sentences);
     strvec_free(&ex->tokens);
     strvec_free(&ex->units);
+    strvec_free(&ex->target_tokens);
     free(ex->tok_ptrs);
     free(ex->scratch);
     free(ex->conj);
@@ -563,10 +567,77 @@ static int emit_char_ngrams(features_extractor *ex, term_list *out, const char *
     return 0;
 }
 
+/* Does the token sequence at pos spell the target's own words? Returns their count or 0. */
+static size_t target_text_at(const features_extractor *ex, size_t pos)
+{
+    const strvec *t = &ex->target_tokens;
+    if (t->count == 0 || pos + t->count > ex->tokens.count)
+        return 0;
+    for (size_t j = 0; j < t->count; j++)
+        if (strcmp(STRVEC_GET(&ex->tokens, pos + j), STRVEC_GET(t, j)) != 0)
+            return 0;
+    return t->count;
+}
+
+/* Emits "~unit" for every unit within target_window units of a target mention: the words
+ * around an entity say most about the sentiment toward it. */
+static int emit_target_window(features_extractor *ex, term_list *out, const char *target_name)
+{
+    const strvec *u = &ex->units;
+    long w = ex->cfg.target_window, last = -1000000;
+    char buf[TOKEN_MAX_BYTES + 8];
+    /* distance to the nearest <t> before (forward pass) and after (backward pass) */
+    for (size_t pass = 0; pass < 2; pass++) {
+        last = -1000000;
+        for (size_t k = 0; k < u->count; k++) {
+            size_t i = pass == 0 ? k : u->count - 1 - k;
+            const char *ui = STRVEC_GET(u, i);
+            if (strcmp(ui, "<t>") == 0) {
+                last = (long)k;
+                continue;
+            }
+            if ((long)k - last > w || (u->flags[i] & TOK_MASKED))
+                continue;
+            /* a unit near two mentions, or before and after one, is emitted once: the
+             * backward pass skips units the forward pass already took */
+            if (pass == 1) {
+                long before = -1;
+                for (size_t j = i; j-- > 0 && (long)(i - j) <= w;)
+                    if (strcmp(STRVEC_GET(u, j), "<t>") == 0) {
+                        before = (long)j;
+                        break;
+                    }
+                if (before >= 0)
+                    continue;
+            }
+            size_t n = strlen(ui);
+            buf[0] = '~';
+            memcpy(buf + 1, ui, n);
+            if (emit(ex, out, buf, n + 1, target_name) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int features_terms(features_extractor *ex, const char *text, size_t len, const char *lang,
                    int target, const char *target_name, term_list *out, stance_error *err)
 {
-    int rc = tokenize(ex, text, len, err);
+    int rc;
+    ex->target_tokens.count = 0;
+    ex->target_tokens.len = 0;
+    if (ex->cfg.target_window > 0 && ex->cfg.target_mask && target < 0 && target_name &&
+        *target_name) {
+        /* the target is not a known party (an entity, "Hillary Clinton"): its own words,
+         * tokenized like the text, stand for it */
+        rc = tokenize(ex, target_name, strlen(target_name), err);
+        if (rc)
+            return rc;
+        strvec tmp = ex->target_tokens;
+        ex->target_tokens = ex->tokens;
+        ex->tokens = tmp;
+    }
+    rc = tokenize(ex, text, len, err);
     if (rc)
         return rc;
     if (!lang || !*lang)
@@ -582,6 +653,7 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
     int mask = target >= 0 && ex->cfg.target_mask && ex->parties;
     if (mask && ensure_tok_ptrs(ex) != 0)
         goto nomem;
+    int mask_text = ex->target_tokens.count > 0;
     int neg_left = 0;
     char unit[TOKEN_MAX_BYTES + 4];
     for (size_t i = 0; i < ex->tokens.count; i++) {
@@ -589,6 +661,17 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
         unsigned char fl = ex->tokens.flags[i];
         if (fl & TOK_CLAUSE)
             neg_left = 0;
+        if (mask_text) {
+            size_t m = target_text_at(ex, i);
+            if (m > 0) {
+                if (strvec_push(u, "<t>", 3, fl | TOK_MASKED) != 0)
+                    goto nomem;
+                for (size_t j = 0; j < m; j++)
+                    ex->tokens.flags[i + j] |= TOK_MASKED;
+                i += m - 1;
+                continue;
+            }
+        }
         if (mask) {
             size_t m = 0;
             int party = parties_match(ex->parties, ex->tok_ptrs, ex->tokens.count, i, &m);
@@ -655,6 +738,9 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
                 goto nomem;
         }
     }
+
+    if (ex->cfg.target_window > 0 && emit_target_window(ex, out, target_name) != 0)
+        goto nomem;
 
     /* 3. character n-grams inside surface words (not numbers, not party mentions, whose
      * spelling would leak which party the sentence names) */

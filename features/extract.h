@@ -19,6 +19,7 @@
  *   "!stem"           a unigram in negation scope
  *   "<t>" / "<o>"     a mention of the target party / of another party
  *   "russia|term"     a term conjoined with the target (target_conjoin)
+ *   "~unit"           a unit near a target mention (target_window)
  *
  * Thread-safety: a features_extractor holds ICU iterators and Snowball stemmers, which are
  * not thread-safe: create one per thread. The config and parties it borrows are read-only.
@@ -41,6 +42,9 @@ typedef struct features_config {
     int target_mask;    /* 1 = target-dependent tasks see the target's mentions as "<t>" and
                            other parties' as "<o>" */
     int target_conjoin; /* 1 = also emit every term prefixed with "target|" */
+    int target_window;  /* N > 0: emit "~unit" for units within N of a target mention, and
+                           (with target_mask) mask a target that is no known party where its
+                           own words occur in the text; 0 = off */
     int min_df;         /* vocabulary: keep terms in at least min_df training texts */
     int max_features;   /* vocabulary: keep at most this many (highest df first); 0 = all */
     int sublinear_tf;   /* 1 = weight 1+ln(tf) instead of tf */

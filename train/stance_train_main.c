@@ -60,6 +60,9 @@ static const char usage_text[] =
     "  --negation N           mark N tokens after a negation (default 3; 0 = off)\n"
     "  --no-target-mask       do not replace party mentions by <t>/<o> in target tasks\n"
     "  --target-conjoin       add target-prefixed copies of every term in target tasks\n"
+    "  --target-window N      target tasks: add the units within N words of a target mention\n"
+    "                         as separate features, and mask a target that is no party where\n"
+    "                         its own words occur (entity-targeted data); default 0 = off\n"
     "  --no-sublinear-tf      raw term counts instead of 1+ln(count)\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"
     "Output:\n"
@@ -152,8 +155,7 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
     if (!quiet)
         fprintf(stderr, "read %zu rows", rep->rows_read);
     if (rep->rows_rejected)
-        fprintf(stderr, "%s%zu unreadable rows (skipped)", quiet ? "" : ", ",
-                rep->rows_rejected);
+        fprintf(stderr, "%s%zu unreadable rows (skipped)", quiet ? "" : ", ", rep->rows_rejected);
     if (rep->labels_skipped)
         fprintf(stderr, "%s%zu labels without target (skipped)",
                 quiet && !rep->rows_rejected ? "" : ", ", rep->labels_skipped);
@@ -241,7 +243,8 @@ int main(int argc, char **argv)
         O_JSON,
         O_WHERE,
         O_AGG,
-        O_SEARCH
+        O_SEARCH,
+        O_TWIN
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -273,6 +276,7 @@ int main(int argc, char **argv)
         {"where", required_argument, 0, O_WHERE},
         {"aggregation", required_argument, 0, O_AGG},
         {"search", no_argument, 0, O_SEARCH},
+        {"target-window", required_argument, 0, O_TWIN},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -409,6 +413,10 @@ int main(int argc, char **argv)
             break;
         case O_JSON:
             json = 1;
+            break;
+        case O_TWIN:
+            if (parse_int_arg(optarg, 0, 20, &opt.features.target_window))
+                rc = usage_error("--target-window must be 0..20, not", optarg);
             break;
         case O_SEARCH:
             opt.search = 1;
