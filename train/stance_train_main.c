@@ -45,7 +45,8 @@ static const char usage_text[] =
     "  --no-class-weights     do not weight classes by inverse frequency\n"
     "  --seed N               seed for folds and LIBLINEAR (default 1)\n"
     "  --search               per task, choose word n-grams (1-3), character n-grams (off or\n"
-    "                         2-5), negation marks, target handling, solver and class weights\n"
+    "                         2-5), negation marks, target handling, solver, class weights and\n"
+    "                         the target window (0, 3, 6)\n"
     "                         by cross-validated macro-F1, one setting at a time starting from\n"
     "                         the options given; the table of what it tried goes into the\n"
     "                         manifest (cross_validation.search)\n"
@@ -191,7 +192,7 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
             cJSON_ArrayForEach(g, search)
             {
                 printf("    ngrams %d  char %-5s  negation %d  mask %d  conjoin %d  %-20s "
-                       "weights %d  %.4f\n",
+                       "weights %d  window %d  %.4f\n",
                        cJSON_GetObjectItemCaseSensitive(g, "word_ngram_max")->valueint,
                        cJSON_GetObjectItemCaseSensitive(g, "char_ngrams")->valuestring,
                        cJSON_GetObjectItemCaseSensitive(g, "negation")->valueint,
@@ -199,6 +200,7 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "target_conjoin")),
                        cJSON_GetObjectItemCaseSensitive(g, "solver")->valuestring,
                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "class_weights")),
+                       cJSON_GetObjectItemCaseSensitive(g, "target_window")->valueint,
                        cJSON_GetObjectItemCaseSensitive(g, "macro_f1")->valuedouble);
             }
         }

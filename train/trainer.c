@@ -844,7 +844,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
 
 /* One point of the search: what differs from the user's options. */
 typedef struct variant {
-    int ngrams, char_min, char_max, negation, mask, conjoin, balanced;
+    int ngrams, char_min, char_max, negation, mask, conjoin, balanced, window;
     const char *solver;
 } variant;
 
@@ -856,6 +856,7 @@ static void apply_variant(trainer_options *o, const variant *v)
     o->features.negation = v->negation;
     o->features.target_mask = v->mask;
     o->features.target_conjoin = v->conjoin;
+    o->features.target_window = v->window;
     o->balanced = v->balanced;
     o->solver = v->solver;
 }
@@ -870,6 +871,7 @@ static cJSON *variant_json(const variant *v, double score)
     cJSON_AddNumberToObject(o, "negation", v->negation);
     cJSON_AddBoolToObject(o, "target_mask", v->mask);
     cJSON_AddBoolToObject(o, "target_conjoin", v->conjoin);
+    cJSON_AddNumberToObject(o, "target_window", v->window);
     cJSON_AddStringToObject(o, "solver", v->solver);
     cJSON_AddBoolToObject(o, "class_weights", v->balanced);
     cJSON_AddNumberToObject(o, "macro_f1", score);
@@ -877,10 +879,10 @@ static cJSON *variant_json(const variant *v, double score)
 }
 
 /* Greedy search, one dimension at a time from the user's settings: word n-grams, character
- * n-grams, negation, target handling, solver, class weights. Each candidate is scored by the
- * same grouped, stratified cross-validation (with its own C grid); a change is kept only when
- * it gains more than 0.002 macro-F1, so noise does not flip settings. Then the winner is
- * trained on everything, and the table of what was tried goes into the manifest. */
+ * n-grams, negation, target handling, solver, class weights, the window around targets. Each
+ * candidate is scored by the same grouped, stratified cross-validation (with its own C grid); a
+ * change is kept only when it gains more than 0.002 macro-F1, so noise does not flip settings. Then
+ * the winner is trained on everything, and the table of what was tried goes into the manifest. */
 static int search_task(const dataset *d, task_data *td, const trainer_options *opt,
                        const parties *ps, bundle_task *bt, stance_error *err)
 {
@@ -893,6 +895,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
                     opt->features.target_mask,
                     opt->features.target_conjoin,
                     opt->balanced,
+                    opt->features.target_window,
                     opt->solver ? opt->solver : "L2R_LR"};
     trainer_options o = *opt;
     o.progress = NULL;
@@ -903,7 +906,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, err);
     cJSON_AddItemToArray(table, variant_json(&best, best_score));
-    for (int dim = 0; dim < 6 && !rc; dim++) {
+    for (int dim = 0; dim < 7 && !rc; dim++) {
         variant cand[3];
         int nc = 0;
         for (int i = 0; i < 3; i++)
@@ -944,6 +947,13 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
             break;
         case 5:
             cand[nc++].balanced = !best.balanced;
+            break;
+        case 6:
+            if (!target)
+                break;
+            for (int w = 0; w <= 6; w += 3)
+                if (w != best.window)
+                    cand[nc++].window = w;
             break;
         }
         variant winner = best;
