@@ -55,6 +55,15 @@ struct features_extractor {
     strvec tokens;        /* normalized surface words */
     strvec units;         /* what n-grams are made of: stems, "0", "<t>", "!stem" */
     strvec target_tokens; /* the target's own words (target_window > 0, target not a party) */
+    /* Tokens of the texts seen since features_cache_begin, keyed by (pointer, length): an
+     * article's sentence is tokenized once for all tasks and parties, not once per use. */
+    struct token_cache_entry {
+        const char *text;
+        size_t len;
+        strvec tokens;
+    } * cache;
+    size_t cache_count, cache_cap;
+    int cache_on;
     const char **tok_ptrs;
     size_t tok_ptrs_cap;
     char *scratch; /* n-gram assembly */
@@ -302,6 +311,9 @@ void features_extractor_free(features_extractor *ex)
     strvec_free(&ex->tokens);
     strvec_free(&ex->units);
     strvec_free(&ex->target_tokens);
+    for (size_t i = 0; i < ex->cache_cap; i++)
+        strvec_free(&ex->cache[i].tokens);
+    free(ex->cache);
     free(ex->tok_ptrs);
     free(ex->scratch);
     free(ex->conj);
@@ -355,7 +367,8 @@ static int is_break_char(UChar c)
 }
 
 /* Normalizes text and splits it into word tokens (ex->tokens) with their flags. */
-static int tokenize(features_extractor *ex, const char *text, size_t len, stance_error *err)
+static int tokenize_uncached(features_extractor *ex, const char *text, size_t len,
+                             stance_error *err)
 {
     ex->tokens.count = 0;
     ex->tokens.len = 0;
@@ -403,6 +416,75 @@ static int tokenize(features_extractor *ex, const char *text, size_t len, stance
             continue;
         if (strvec_push(&ex->tokens, tok, n, flags) != 0)
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+    }
+    return 0;
+}
+
+static int strvec_copy(strvec *dst, const strvec *src)
+{
+    if (reserve(&dst->buf, &dst->cap, src->len + 1) != 0)
+        return -1;
+    if (dst->off_cap < src->count) {
+        size_t *no = realloc(dst->off, (src->count + 1) * sizeof *no);
+        if (!no)
+            return -1;
+        dst->off = no;
+        unsigned char *nf = realloc(dst->flags, src->count + 1);
+        if (!nf)
+            return -1;
+        dst->flags = nf;
+        dst->off_cap = src->count + 1;
+    }
+    if (src->len)
+        memcpy(dst->buf, src->buf, src->len);
+    if (src->count) {
+        memcpy(dst->off, src->off, src->count * sizeof *src->off);
+        memcpy(dst->flags, src->flags, src->count);
+    }
+    dst->len = src->len;
+    dst->count = src->count;
+    return 0;
+}
+
+void features_cache_begin(features_extractor *ex)
+{
+    ex->cache_on = 1;
+    ex->cache_count = 0; /* entries keep their memory for the next text */
+}
+
+void features_cache_end(features_extractor *ex)
+{
+    ex->cache_on = 0;
+    ex->cache_count = 0;
+}
+
+/* Normalizes text and splits it into word tokens (ex->tokens), from the cache when on. */
+static int tokenize(features_extractor *ex, const char *text, size_t len, stance_error *err)
+{
+    if (!ex->cache_on)
+        return tokenize_uncached(ex, text, len, err);
+    for (size_t i = 0; i < ex->cache_count; i++)
+        if (ex->cache[i].text == text && ex->cache[i].len == len)
+            return strvec_copy(&ex->tokens, &ex->cache[i].tokens) == 0
+                       ? 0
+                       : stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+    int rc = tokenize_uncached(ex, text, len, err);
+    if (rc)
+        return rc;
+    if (ex->cache_count == ex->cache_cap) {
+        size_t ncap = ex->cache_cap ? ex->cache_cap * 2 : 32;
+        struct token_cache_entry *n = realloc(ex->cache, ncap * sizeof *n);
+        if (!n)
+            return 0; /* no room to remember: still correct, only slower */
+        memset(n + ex->cache_cap, 0, (ncap - ex->cache_cap) * sizeof *n);
+        ex->cache = n;
+        ex->cache_cap = ncap;
+    }
+    struct token_cache_entry *e = &ex->cache[ex->cache_count];
+    if (strvec_copy(&e->tokens, &ex->tokens) == 0) {
+        e->text = text;
+        e->len = len;
+        ex->cache_count++;
     }
     return 0;
 }

@@ -112,6 +112,14 @@ int features_sentences(features_extractor *ex, const char *text, size_t len, tex
 int features_party_mentions(features_extractor *ex, const char *text, size_t len, long *counts,
                             stance_error *err);
 
+/* Between features_cache_begin and features_cache_end, the extractor remembers the tokens of
+ * every text it sees by its address and length, so calling features_terms and
+ * features_party_mentions on the same span again (another task, another target) does not
+ * tokenize it again. The caller promises that the texts do not change in between (the
+ * scorer brackets one article). */
+void features_cache_begin(features_extractor *ex);
+void features_cache_end(features_extractor *ex);
+
 /* The language the extractor decided for the last features_terms call ("ru", "und", ...). */
 const char *features_last_lang(const features_extractor *ex);
 

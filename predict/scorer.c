@@ -62,6 +62,12 @@ scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err
             scorer_free(s);
             return NULL;
         }
+        /* tasks with the same features share an extractor, and so its token cache */
+        for (size_t u = 0; u < t && !s->fx[t]; u++)
+            if (memcmp(&b->tasks[u].features, &b->tasks[t].features, sizeof(features_config)) == 0)
+                s->fx[t] = s->fx[u];
+        if (s->fx[t])
+            continue;
         s->fx[t] = features_extractor_new(&b->tasks[t].features, b->parties, err);
         if (!s->fx[t]) {
             scorer_free(s);
@@ -75,8 +81,13 @@ void scorer_free(scorer *s)
 {
     if (!s)
         return;
-    for (size_t t = 0; s->fx && t < s->b->ntasks; t++)
-        features_extractor_free(s->fx[t]);
+    for (size_t t = 0; s->fx && t < s->b->ntasks; t++) {
+        int shared = 0;
+        for (size_t u = 0; u < t; u++)
+            shared |= s->fx[u] == s->fx[t];
+        if (!shared)
+            features_extractor_free(s->fx[t]);
+    }
     free(s->fx);
     term_list_free(&s->terms);
     feature_vec_free(&s->vec);
@@ -394,8 +405,31 @@ static void add_sentence_results(scorer *s, size_t t, const char *text, size_t n
     }
 }
 
+static void cache_all(scorer *s, int on)
+{
+    for (size_t t = 0; t < s->b->ntasks; t++) {
+        if (on)
+            features_cache_begin(s->fx[t]);
+        else
+            features_cache_end(s->fx[t]);
+    }
+}
+
+static int score_article(scorer *s, const char *text, size_t len, const char *lang,
+                         const char *target, cJSON *result, stance_error *err);
+
 int scorer_score(scorer *s, const char *text, size_t len, const char *lang, const char *target,
                  cJSON *result, stance_error *err)
+{
+    /* one article: its sentences are tokenized once, whatever the tasks and parties */
+    cache_all(s, 1);
+    int rc = score_article(s, text, len, lang, target, result, err);
+    cache_all(s, 0);
+    return rc;
+}
+
+static int score_article(scorer *s, const char *text, size_t len, const char *lang,
+                         const char *target, cJSON *result, stance_error *err)
 {
     const bundle *b = s->b;
     if (!lang || !*lang)
@@ -502,6 +536,7 @@ int scorer_score(scorer *s, const char *text, size_t len, const char *lang, cons
 int scorer_classify(scorer *s, size_t task, const char *text, size_t len, const char *lang,
                     const char *target, int *label, double *probs, stance_error *err)
 {
+    cache_all(s, 0); /* the text may be a reused buffer: never trust remembered tokens */
     const bundle_task *bt = &s->b->tasks[task];
     if (!lang || !*lang)
         lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
