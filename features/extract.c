@@ -1,6 +1,7 @@
 #include "extract.h"
 
 #include <libstemmer.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,8 @@ struct features_extractor {
         strvec tokens;
     } * cache;
     size_t cache_count, cache_cap;
+    int32_t *cache_slots; /* open addressing over (text, len) -> entry index, -1 = empty */
+    size_t cache_slots_cap;
     int cache_on;
     const char **tok_ptrs;
     size_t tok_ptrs_cap;
@@ -314,6 +317,7 @@ void features_extractor_free(features_extractor *ex)
     for (size_t i = 0; i < ex->cache_cap; i++)
         strvec_free(&ex->cache[i].tokens);
     free(ex->cache);
+    free(ex->cache_slots);
     free(ex->tok_ptrs);
     free(ex->scratch);
     free(ex->conj);
@@ -450,6 +454,8 @@ void features_cache_begin(features_extractor *ex)
 {
     ex->cache_on = 1;
     ex->cache_count = 0; /* entries keep their memory for the next text */
+    if (ex->cache_slots)
+        memset(ex->cache_slots, 0xff, ex->cache_slots_cap * sizeof *ex->cache_slots);
 }
 
 void features_cache_end(features_extractor *ex)
@@ -458,24 +464,58 @@ void features_cache_end(features_extractor *ex)
     ex->cache_count = 0;
 }
 
+static size_t cache_slot(const features_extractor *ex, const char *text, size_t len)
+{
+    uint64_t h = (uint64_t)(uintptr_t)text * 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
+    h ^= h >> 29;
+    size_t mask = ex->cache_slots_cap - 1, i = (size_t)h & mask;
+    while (ex->cache_slots[i] >= 0) {
+        const struct token_cache_entry *e = &ex->cache[ex->cache_slots[i]];
+        if (e->text == text && e->len == len)
+            break;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+/* Keeps the slot table at most half full; returns -1 when out of memory. */
+static int cache_rehash(features_extractor *ex)
+{
+    if (ex->cache_slots && (ex->cache_count + 1) * 2 <= ex->cache_slots_cap)
+        return 0;
+    size_t ncap = ex->cache_slots_cap ? ex->cache_slots_cap * 2 : 64;
+    int32_t *n = malloc(ncap * sizeof *n);
+    if (!n)
+        return -1;
+    free(ex->cache_slots);
+    ex->cache_slots = n;
+    ex->cache_slots_cap = ncap;
+    memset(n, 0xff, ncap * sizeof *n);
+    for (size_t i = 0; i < ex->cache_count; i++)
+        n[cache_slot(ex, ex->cache[i].text, ex->cache[i].len)] = (int32_t)i;
+    return 0;
+}
+
 /* Normalizes text and splits it into word tokens (ex->tokens), from the cache when on. */
 static int tokenize(features_extractor *ex, const char *text, size_t len, stance_error *err)
 {
     if (!ex->cache_on)
         return tokenize_uncached(ex, text, len, err);
-    for (size_t i = 0; i < ex->cache_count; i++)
-        if (ex->cache[i].text == text && ex->cache[i].len == len)
-            return strvec_copy(&ex->tokens, &ex->cache[i].tokens) == 0
+    if (ex->cache_count < INT32_MAX && cache_rehash(ex) == 0) {
+        size_t slot = cache_slot(ex, text, len);
+        if (ex->cache_slots[slot] >= 0)
+            return strvec_copy(&ex->tokens, &ex->cache[ex->cache_slots[slot]].tokens) == 0
                        ? 0
                        : stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+    }
     int rc = tokenize_uncached(ex, text, len, err);
-    if (rc)
-        return rc;
+    if (rc || ex->cache_count >= INT32_MAX || cache_rehash(ex) != 0)
+        return rc; /* no room to remember: still correct, only slower */
     if (ex->cache_count == ex->cache_cap) {
         size_t ncap = ex->cache_cap ? ex->cache_cap * 2 : 32;
         struct token_cache_entry *n = realloc(ex->cache, ncap * sizeof *n);
         if (!n)
-            return 0; /* no room to remember: still correct, only slower */
+            return 0;
         memset(n + ex->cache_cap, 0, (ncap - ex->cache_cap) * sizeof *n);
         ex->cache = n;
         ex->cache_cap = ncap;
@@ -484,6 +524,7 @@ static int tokenize(features_extractor *ex, const char *text, size_t len, stance
     if (strvec_copy(&e->tokens, &ex->tokens) == 0) {
         e->text = text;
         e->len = len;
+        ex->cache_slots[cache_slot(ex, text, len)] = (int32_t)ex->cache_count;
         ex->cache_count++;
     }
     return 0;
