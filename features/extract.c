@@ -640,7 +640,9 @@ static int is_negation(const char *w)
 static int emit(features_extractor *ex, term_list *out, const char *s, size_t n,
                 const char *target_name)
 {
-    if (term_push(out, s, n) != 0)
+    /* per-target features only: one model per target in effect, as a shared model */
+    int shared = !(ex->cfg.target_only && ex->cfg.target_conjoin && target_name);
+    if (shared && term_push(out, s, n) != 0)
         return -1;
     if (ex->cfg.target_conjoin && target_name) {
         size_t tn = strlen(target_name);

@@ -42,6 +42,8 @@ typedef struct features_config {
     int target_mask;    /* 1 = target-dependent tasks see the target's mentions as "<t>" and
                            other parties' as "<o>" */
     int target_conjoin; /* 1 = also emit every term prefixed with "target|" */
+    int target_only;    /* with target_conjoin: emit only the conjoined terms (per-target
+                           features, as one model per target would see them) */
     int target_window;  /* N > 0: emit "~unit" for units within N of a target mention, and
                            (with target_mask) mask a target that is no known party where its
                            own words occur in the text; 0 = off */

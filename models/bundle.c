@@ -99,6 +99,7 @@ cJSON *bundle_features_to_json(const features_config *c)
     cJSON_AddBoolToObject(o, "target_mask", c->target_mask);
     cJSON_AddBoolToObject(o, "target_conjoin", c->target_conjoin);
     cJSON_AddNumberToObject(o, "target_window", c->target_window);
+    cJSON_AddBoolToObject(o, "target_only", c->target_only);
     cJSON_AddNumberToObject(o, "min_df", c->min_df);
     cJSON_AddNumberToObject(o, "max_features", c->max_features);
     cJSON_AddBoolToObject(o, "sublinear_tf", c->sublinear_tf);
@@ -158,6 +159,8 @@ int bundle_features_from_json(const cJSON *o, features_config *c, stance_error *
         /* added after the first bundles of format 1 were written: absent means off */
         (cJSON_GetObjectItemCaseSensitive(o, "target_window") &&
          get_int(o, "target_window", &c->target_window, err)) ||
+        (cJSON_GetObjectItemCaseSensitive(o, "target_only") &&
+         get_bool(o, "target_only", &c->target_only, err)) ||
         get_int(o, "min_df", &c->min_df, err) ||
         get_int(o, "max_features", &c->max_features, err) ||
         get_bool(o, "sublinear_tf", &c->sublinear_tf, err) ||

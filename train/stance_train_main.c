@@ -61,6 +61,8 @@ static const char usage_text[] =
     "  --negation N           mark N tokens after a negation (default 3; 0 = off)\n"
     "  --no-target-mask       do not replace party mentions by <t>/<o> in target tasks\n"
     "  --target-conjoin       add target-prefixed copies of every term in target tasks\n"
+    "  --per-target           with --target-conjoin: only the target-prefixed terms (one model\n"
+    "                         per target in effect)\n"
     "  --target-window N      target tasks: add the units within N words of a target mention\n"
     "                         as separate features, and mask a target that is no party where\n"
     "                         its own words occur (entity-targeted data); default 0 = off\n"
@@ -246,7 +248,8 @@ int main(int argc, char **argv)
         O_WHERE,
         O_AGG,
         O_SEARCH,
-        O_TWIN
+        O_TWIN,
+        O_PER_TARGET
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -279,6 +282,7 @@ int main(int argc, char **argv)
         {"aggregation", required_argument, 0, O_AGG},
         {"search", no_argument, 0, O_SEARCH},
         {"target-window", required_argument, 0, O_TWIN},
+        {"per-target", no_argument, 0, O_PER_TARGET},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -415,6 +419,10 @@ int main(int argc, char **argv)
             break;
         case O_JSON:
             json = 1;
+            break;
+        case O_PER_TARGET:
+            opt.features.target_only = 1;
+            opt.features.target_conjoin = 1;
             break;
         case O_TWIN:
             if (parse_int_arg(optarg, 0, 20, &opt.features.target_window))

@@ -844,7 +844,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
 
 /* One point of the search: what differs from the user's options. */
 typedef struct variant {
-    int ngrams, char_min, char_max, negation, mask, conjoin, balanced, window;
+    int ngrams, char_min, char_max, negation, mask, conjoin, only, balanced, window;
     const char *solver;
 } variant;
 
@@ -856,6 +856,7 @@ static void apply_variant(trainer_options *o, const variant *v)
     o->features.negation = v->negation;
     o->features.target_mask = v->mask;
     o->features.target_conjoin = v->conjoin;
+    o->features.target_only = v->only;
     o->features.target_window = v->window;
     o->balanced = v->balanced;
     o->solver = v->solver;
@@ -871,6 +872,7 @@ static cJSON *variant_json(const variant *v, double score)
     cJSON_AddNumberToObject(o, "negation", v->negation);
     cJSON_AddBoolToObject(o, "target_mask", v->mask);
     cJSON_AddBoolToObject(o, "target_conjoin", v->conjoin);
+    cJSON_AddBoolToObject(o, "target_only", v->only);
     cJSON_AddNumberToObject(o, "target_window", v->window);
     cJSON_AddStringToObject(o, "solver", v->solver);
     cJSON_AddBoolToObject(o, "class_weights", v->balanced);
@@ -888,15 +890,11 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
 {
     int target = td->spec->target_column || td->spec->ntarget_columns;
     int have_parties = ps && parties_count(ps) > 0;
-    variant best = {opt->features.word_ngram_max,
-                    opt->features.char_ngram_min,
-                    opt->features.char_ngram_max,
-                    opt->features.negation,
-                    opt->features.target_mask,
-                    opt->features.target_conjoin,
-                    opt->balanced,
-                    opt->features.target_window,
-                    opt->solver ? opt->solver : "L2R_LR"};
+    variant best = {opt->features.word_ngram_max, opt->features.char_ngram_min,
+                    opt->features.char_ngram_max, opt->features.negation,
+                    opt->features.target_mask,    opt->features.target_conjoin,
+                    opt->features.target_only,    opt->balanced,
+                    opt->features.target_window,  opt->solver ? opt->solver : "L2R_LR"};
     trainer_options o = *opt;
     o.progress = NULL;
     apply_variant(&o, &best);
@@ -907,7 +905,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
     int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, err);
     cJSON_AddItemToArray(table, variant_json(&best, best_score));
     for (int dim = 0; dim < 7 && !rc; dim++) {
-        variant cand[3];
+        variant cand[4];
         int nc = 0;
         for (int i = 0; i < 3; i++)
             cand[i] = best;
@@ -932,12 +930,16 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
         case 3:
             if (!target)
                 break;
+            /* c: 0 shared terms only, 1 shared + target-conjoined, 2 conjoined only */
             for (int m = 0; m <= have_parties; m++)
-                for (int c = 0; c <= 1; c++) {
-                    if ((m == best.mask && c == best.conjoin) || (!m && !c && have_parties))
+                for (int c = 0; c <= 2 && nc < 4; c++) {
+                    int conj = c > 0, only = c == 2;
+                    if ((m == best.mask && conj == best.conjoin && only == best.only) ||
+                        (!m && !c && have_parties))
                         continue;
                     cand[nc].mask = m;
-                    cand[nc].conjoin = c;
+                    cand[nc].conjoin = conj;
+                    cand[nc].only = only;
                     nc++;
                 }
             break;
