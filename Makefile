@@ -53,8 +53,12 @@ test: model
 asan: deps model
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSTANCE_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
-	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	@cd $(ASAN) && STANCE_SANITIZE_BUILD=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
+
+accuracy: PACKAGES += fasttext python3-sklearn
+accuracy: build
+	@bash tests/accuracy/run_accuracy.sh
 
 bench: PACKAGES += fasttext liblinear-tools time
 bench: build
