@@ -24,6 +24,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import html_report  # noqa: E402
 
 METRIC_LABEL = {"f_avg": "F_avg", "f1_pn": "F1(P,N)", "macro_f1": "macro-F1",
@@ -187,7 +188,9 @@ def markdown(infos, conf, missing):
         if i["stance_by_target"]:
             L += ["stance per target: " + ", ".join(
                 f"{t} F_avg {f2(m.get('f_avg'))} (macro-F1 {f2(m['macro_f1'])})"
-                for t, m in i["stance_by_target"].items()) + ".", ""]
+                for t, m in i["stance_by_target"].items()) +
+                  (f"; pooled over all test rows: F_avg {f2(st['f_avg'])}" if "f_avg" in st else "")
+                  + ".", ""]
         L += ["stance per class (test): " + ", ".join(
             f"{c} P {f2(m['precision'])} R {f2(m['recall'])} F1 {f2(m['f1'])}"
             for c, m in st["classes"].items()) + ".", ""]

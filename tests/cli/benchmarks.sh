@@ -22,7 +22,7 @@ DOC="$SRC/docs/ACCURACY.md"
 CONF="$SRC/tests/accuracy/sets.conf"
 check "docs/ACCURACY.md exists" test -f "$DOC"
 check "sets.conf exists" test -f "$CONF"
-[ "$failed" = 0 ] || finish
+[ "$failed" = 0 ] || { finish; exit 1; }
 
 # one line per set, fields split by 0x1f (a tab would merge empty fields):
 # name train test task target group flags metric documented-score documented-ECE
@@ -53,8 +53,8 @@ gate_set() { # one set; writes $T/NAME.result: "ok|FAIL message"
     local metric=$8 documented=$9 doc_ece=${10}
     local gflag=()
     [ -n "$group" ] && gflag=(--group-column "$group")
-    # shellcheck disable=SC2086  # task and flags are word lists from sets.conf
     local rc=0
+    # shellcheck disable=SC2086  # task and flags are word lists from sets.conf
     "$TRAIN" -q $task "${gflag[@]}" $flags --cv 3 --aggregation document \
         --data "$train" --out "$T/$name.model" >"$T/$name.train" 2>&1 || rc=$?
     if [ "$rc" != 0 ]; then
@@ -67,16 +67,17 @@ gate_set() { # one set; writes $T/NAME.result: "ok|FAIL message"
     fi
     local extra=()
     if [ "$metric" = f_avg_targets ]; then
-        local t
-        for t in $(python3 -c '
+        local t i=0
+        while IFS= read -r t; do
+            i=$((i + 1))
+            "$PREDICT" -q --model "$T/$name.model" --eval "$test" --json \
+                --where "$target=$t" >"$T/$name.target$i.json" || true
+            extra+=("$T/$name.target$i.json")
+        done < <(python3 -c '
 import csv, sys
 csv.field_size_limit(1 << 30)
-print(" ".join(sorted({r[sys.argv[2]] for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))})))' \
-            "$test" "$target"); do
-            "$PREDICT" -q --model "$T/$name.model" --eval "$test" --json \
-                --where "$target=$t" >"$T/$name.$t.json" || true
-            extra+=("$T/$name.$t.json")
-        done
+print("\n".join(sorted({r[sys.argv[2]] for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))})))' \
+            "$test" "$target")
     fi
     python3 - "$name" "$metric" "$documented" "$doc_ece" "$T/$name.json" "${extra[@]}" \
         >"$T/$name.result" <<'EOF'
