@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "bundle.h"
 #include "metrics.h"
 #include "reader.h"
@@ -78,16 +79,6 @@ static int usage_error(const char *msg, const char *arg)
     fprintf(stderr, "stance-predict: %s%s%s\nTry 'stance-predict --help'.\n", msg, arg ? " " : "",
             arg ? arg : "");
     return STANCE_ERR_USAGE;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    if (!end || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
 }
 
 /* ---- result records ---------------------------------------------------------------------- */
@@ -774,11 +765,11 @@ int main(int argc, char **argv)
             o.so.sentences = 1;
             break;
         case O_EXPLAIN:
-            if (parse_int(optarg, 0, 100, &o.so.explain))
+            if (args_parse_int(optarg, 0, 100, &o.so.explain))
                 rc = usage_error("--explain must be 0..100, not", optarg);
             break;
         case O_EVIDENCE:
-            if (parse_int(optarg, 0, 100, &o.so.evidence))
+            if (args_parse_int(optarg, 0, 100, &o.so.evidence))
                 rc = usage_error("--evidence must be 0..100, not", optarg);
             break;
         case O_AGG:
@@ -788,7 +779,7 @@ int main(int argc, char **argv)
             o.so.aggregation = optarg;
             break;
         case O_THREADS:
-            if (parse_int(optarg, 1, MAX_THREADS, &o.threads))
+            if (args_parse_int(optarg, 1, MAX_THREADS, &o.threads))
                 rc = usage_error("--threads must be 1..64, not", optarg);
             break;
         case O_EVAL:
@@ -797,17 +788,10 @@ int main(int argc, char **argv)
         case O_JSON:
             o.json = 1;
             break;
-        case O_WHERE: {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg) {
+        case O_WHERE:
+            if (args_split_assignment(optarg, &o.where_column, &o.where_value) != 0)
                 rc = usage_error("--where takes COL=VALUE, not", optarg);
-                break;
-            }
-            *eq = '\0';
-            o.where_column = optarg;
-            o.where_value = eq + 1;
             break;
-        }
         case O_MIN_F1: {
             if (o.ngates == MAX_GATES) {
                 rc = usage_error("too many --min-macro-f1", NULL);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "bundle.h"
 #include "sha256.h"
 #include "trainer.h"
@@ -97,16 +98,6 @@ static int usage_error(const char *msg, const char *arg)
     fprintf(stderr, "stance-train: %s%s%s\nTry 'stance-train --help'.\n", msg, arg ? " " : "",
             arg ? arg : "");
     return STANCE_ERR_USAGE;
-}
-
-static int parse_int_arg(const char *s, int lo, int hi, int *out)
-{
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    if (!end || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
 }
 
 /* "a,b,c" -> a NULL-terminated array of strings inside one allocation (caller frees). */
@@ -351,7 +342,7 @@ int main(int argc, char **argv)
                 aliases[naliases++] = optarg;
             break;
         case O_CV:
-            if (parse_int_arg(optarg, 0, 100, &opt.folds) || opt.folds == 1)
+            if (args_parse_int(optarg, 0, 100, &opt.folds) || opt.folds == 1)
                 rc = usage_error("--cv must be 0 or 2..100, not", optarg);
             break;
         case O_C: {
@@ -368,12 +359,12 @@ int main(int argc, char **argv)
             opt.balanced = 0;
             break;
         case O_SEED:
-            if (parse_int_arg(optarg, 0, 1 << 30, &iv))
+            if (args_parse_int(optarg, 0, 1 << 30, &iv))
                 rc = usage_error("--seed must be a non-negative integer, not", optarg);
             opt.seed = (unsigned long)iv;
             break;
         case O_NGRAMS:
-            if (parse_int_arg(optarg, 1, 3, &opt.features.word_ngram_max))
+            if (args_parse_int(optarg, 1, 3, &opt.features.word_ngram_max))
                 rc = usage_error("--ngrams must be 1, 2 or 3, not", optarg);
             break;
         case O_CHAR: {
@@ -388,15 +379,15 @@ int main(int argc, char **argv)
             break;
         }
         case O_MIN_DF:
-            if (parse_int_arg(optarg, 1, 1 << 30, &opt.features.min_df))
+            if (args_parse_int(optarg, 1, 1 << 30, &opt.features.min_df))
                 rc = usage_error("--min-df must be a positive integer, not", optarg);
             break;
         case O_MAX_FEAT:
-            if (parse_int_arg(optarg, 0, 1 << 30, &opt.features.max_features))
+            if (args_parse_int(optarg, 0, 1 << 30, &opt.features.max_features))
                 rc = usage_error("--max-features must be a non-negative integer, not", optarg);
             break;
         case O_NEG:
-            if (parse_int_arg(optarg, 0, 10, &opt.features.negation))
+            if (args_parse_int(optarg, 0, 10, &opt.features.negation))
                 rc = usage_error("--negation must be 0..10, not", optarg);
             break;
         case O_NO_MASK:
@@ -425,7 +416,7 @@ int main(int argc, char **argv)
             opt.features.target_conjoin = 1;
             break;
         case O_TWIN:
-            if (parse_int_arg(optarg, 0, 20, &opt.features.target_window))
+            if (args_parse_int(optarg, 0, 20, &opt.features.target_window))
                 rc = usage_error("--target-window must be 0..20, not", optarg);
             break;
         case O_SEARCH:
@@ -438,17 +429,10 @@ int main(int argc, char **argv)
                                  optarg);
             opt.aggregation = optarg;
             break;
-        case O_WHERE: {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg) {
+        case O_WHERE:
+            if (args_split_assignment(optarg, &opt.where_column, &opt.where_value) != 0)
                 rc = usage_error("--where takes COL=VALUE, not", optarg);
-                break;
-            }
-            *eq = '\0';
-            opt.where_column = optarg;
-            opt.where_value = eq + 1;
             break;
-        }
         case 'q':
             quiet = 1;
             break;
