@@ -19,7 +19,11 @@
 #include "reader.h"
 #include "scorer.h"
 
-#define BATCH 256
+/* A batch is scored by all threads at once, then written in order. Large enough that thread
+ * start-up and the serial read/write between batches are small next to scoring short texts
+ * (tweets, headlines); bounded in bytes so long articles keep memory flat. */
+#define BATCH 2048
+#define BATCH_BYTES ((size_t)8 << 20)
 #define MAX_INPUTS 4096
 #define MAX_THREADS 64
 #define MAX_GATES 32
@@ -420,8 +424,11 @@ static int predict_all(const options *o, const bundle *b, char **inputs, int nin
             bt->n++;
         }
         int got = 0;
+        size_t batch_bytes = 0;
         while (rd && (got = reader_next(rd, &bt->recs[bt->n], &err)) == 1) {
-            if (++bt->n == BATCH) {
+            batch_bytes += bt->recs[bt->n].text_len;
+            if (++bt->n == BATCH || batch_bytes >= BATCH_BYTES) {
+                batch_bytes = 0;
                 run_batch(bt);
                 if (write_batch(out, bt, &c) != 0) {
                     io_error = 1;
