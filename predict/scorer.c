@@ -321,17 +321,15 @@ static void add_evidence(scorer *s, size_t t, const char *text, size_t npicked, 
             cJSON_AddStringToObject(o, "target", target);
         cJSON_AddStringToObject(o, "label", bt->labels[label]);
         cJSON_AddNumberToObject(o, "confidence", round4(s->sent_probs[best * k + (size_t)label]));
-        char *snippet =
-            strndup(text + sp->start, sp->end - sp->start > 600 ? 600 : sp->end - sp->start);
+        /* at most 600 bytes, cut before a character, never inside one */
+        size_t cut = sp->end - sp->start;
+        if (cut > 600) {
+            cut = 600;
+            while (cut > 0 && ((unsigned char)text[sp->start + cut] & 0xC0) == 0x80)
+                cut--;
+        }
+        char *snippet = strndup(text + sp->start, cut);
         if (snippet) {
-            /* never cut inside a UTF-8 sequence */
-            size_t n = strlen(snippet);
-            while (n > 0 && ((unsigned char)snippet[n - 1] & 0xC0) == 0x80)
-                n--;
-            if (n > 0 && (unsigned char)snippet[n - 1] >= 0xC0)
-                n--;
-            if (sp->end - sp->start > 600)
-                snippet[n] = '\0';
             cJSON_AddStringToObject(o, "text", snippet);
             free(snippet);
         }

@@ -278,6 +278,24 @@ typedef struct worker_arg {
     int index;
 } worker_arg;
 
+/* The output line of one result: JSON text (cJSON's allocator) or a CSV row (malloc). */
+static char *format_result(const batch *bt, const cJSON *res)
+{
+    if (!bt->o->csv_out)
+        return cJSON_PrintUnformatted(res);
+    char *line = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&line, &size);
+    if (!mem)
+        return NULL;
+    csv_row(mem, bt->b, res);
+    if (fclose(mem) != 0) {
+        free(line);
+        return NULL;
+    }
+    return line;
+}
+
 static void *worker(void *p)
 {
     worker_arg *wa = p;
@@ -286,14 +304,7 @@ static void *worker(void *p)
         bt->failed[i] = 0;
         cJSON *res =
             score_record(bt->scorers[wa->index], bt->b, bt->o, &bt->recs[i], &bt->failed[i]);
-        if (!res) {
-            bt->oom = 1;
-            continue;
-        }
-        if (bt->o->csv_out) {
-            /* CSV rows are formatted by the writer; keep the JSON text */
-        }
-        bt->out[i] = cJSON_PrintUnformatted(res);
+        bt->out[i] = res ? format_result(bt, res) : NULL;
         if (!bt->out[i])
             bt->oom = 1;
         cJSON_Delete(res);
@@ -305,31 +316,23 @@ static void run_batch(batch *bt)
 {
     pthread_t th[MAX_THREADS];
     worker_arg args[MAX_THREADS];
-    int started = 0;
+    int started[MAX_THREADS] = {0};
     int n = bt->nthreads;
     if ((size_t)n > bt->n)
         n = (int)bt->n;
-    for (int i = 1; i < n; i++) {
+    for (int i = 0; i < n; i++)
         args[i] = (worker_arg){bt, i};
-        if (pthread_create(&th[i], NULL, worker, &args[i]) != 0)
-            break;
-        started = i;
-    }
-    /* a thread that could not start leaves its share to be done here, in order */
-    args[0] = (worker_arg){bt, 0};
-    int saved = bt->nthreads;
-    if (started + 1 < n) {
-        for (int i = 1; i <= started; i++)
-            pthread_join(th[i], NULL);
-        bt->nthreads = 1;
-        started = 0;
-        for (size_t i = 0; i < bt->n; i++)
-            free(bt->out[i]), bt->out[i] = NULL;
-    }
+    for (int i = 1; i < n; i++)
+        started[i] = pthread_create(&th[i], NULL, worker, &args[i]) == 0;
+    /* this thread is worker 0, and does the share of any thread that could not start (each
+     * share writes only its own slots, so the output is the same either way) */
     worker(&args[0]);
-    for (int i = 1; i <= started; i++)
-        pthread_join(th[i], NULL);
-    bt->nthreads = saved;
+    for (int i = 1; i < n; i++)
+        if (!started[i])
+            worker(&args[i]);
+    for (int i = 1; i < n; i++)
+        if (started[i])
+            pthread_join(th[i], NULL);
 }
 
 typedef struct counts {
@@ -346,16 +349,13 @@ static int write_batch(FILE *out, batch *bt, counts *c)
             c->scored++;
         if (!bt->out[i])
             continue;
+        fputs(bt->out[i], out);
         if (bt->o->csv_out) {
-            cJSON *res = cJSON_Parse(bt->out[i]);
-            if (res)
-                csv_row(out, bt->b, res);
-            cJSON_Delete(res);
+            free(bt->out[i]); /* the row ends with its newline */
         } else {
-            fputs(bt->out[i], out);
             fputc('\n', out);
+            cJSON_free(bt->out[i]);
         }
-        cJSON_free(bt->out[i]);
         bt->out[i] = NULL;
     }
     bt->n = 0;
