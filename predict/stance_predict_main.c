@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "bundle.h"
+#include "json_write.h"
 #include "metrics.h"
 #include "reader.h"
 #include "scorer.h"
@@ -278,11 +279,11 @@ typedef struct worker_arg {
     int index;
 } worker_arg;
 
-/* The output line of one result: JSON text (cJSON's allocator) or a CSV row (malloc). */
+/* The output line of one result: JSON text or a CSV row. Caller frees with free(). */
 static char *format_result(const batch *bt, const cJSON *res)
 {
     if (!bt->o->csv_out)
-        return cJSON_PrintUnformatted(res);
+        return json_write_compact(res, NULL);
     char *line = NULL;
     size_t size = 0;
     FILE *mem = open_memstream(&line, &size);
@@ -350,12 +351,9 @@ static int write_batch(FILE *out, batch *bt, counts *c)
         if (!bt->out[i])
             continue;
         fputs(bt->out[i], out);
-        if (bt->o->csv_out) {
-            free(bt->out[i]); /* the row ends with its newline */
-        } else {
-            fputc('\n', out);
-            cJSON_free(bt->out[i]);
-        }
+        if (!bt->o->csv_out)
+            fputc('\n', out); /* a CSV row ends with its newline */
+        free(bt->out[i]);
         bt->out[i] = NULL;
     }
     bt->n = 0;

@@ -1,0 +1,243 @@
+#include "json_write.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+
+typedef struct out {
+    char *p;
+    size_t len, cap;
+    int oom;
+} out;
+
+/* Room for n more bytes (and a NUL). */
+static int reserve(out *o, size_t n)
+{
+    if (o->oom)
+        return -1;
+    if (o->len + n + 1 <= o->cap)
+        return 0;
+    void *p = o->p;
+    if (stance_grow(&p, &o->cap, o->len + n + 1, 1) != 0) {
+        o->oom = 1;
+        return -1;
+    }
+    o->p = p;
+    return 0;
+}
+
+static void put(out *o, const char *s, size_t n)
+{
+    if (reserve(o, n) != 0)
+        return;
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+}
+
+static void put_char(out *o, char c)
+{
+    if (reserve(o, 1) != 0)
+        return;
+    o->p[o->len++] = c;
+}
+
+/* Decimal digits of v, most significant first; returns their count. */
+static size_t utoa_rev(uint64_t v, char *buf)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* cJSON's equality test for the "%1.15g" round trip. */
+static int close_enough(double a, double b)
+{
+    double max = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    return fabs(a - b) <= max * DBL_EPSILON;
+}
+
+static void put_number(out *o, const cJSON *item)
+{
+    double d = item->valuedouble;
+    char buf[40];
+    size_t n = 0;
+    if (isnan(d) || isinf(d)) {
+        put(o, "null", 4);
+        return;
+    }
+    /* Integers under 1e15, and four decimals or fewer under 1e9: "%1.15g" prints the decimal
+     * itself (at most 15 significant digits; no exponent, since the magnitude is either 0 or
+     * between 0.0001 and 1e15), and the text reads back as d because k / 10000.0 is the
+     * double nearest to the decimal k/10000. The sign is the double's, "-0" included. */
+    long long k = 0;
+    int fast = 0;
+    if (fabs(d) < 1e15 && d == floor(d)) {
+        k = (long long)d;
+        fast = 1;
+    } else if (fabs(d) < 1e9) {
+        k = llround(d * 10000.0);
+        fast = (double)k / 10000.0 == d;
+    }
+    if (fast) {
+        uint64_t a = (uint64_t)(k < 0 ? -k : k);
+        unsigned frac = 0;
+        if (signbit(d))
+            buf[n++] = '-';
+        if (d != floor(d)) {
+            frac = (unsigned)(a % 10000);
+            a /= 10000;
+        }
+        n += utoa_rev(a, buf + n);
+        if (frac) {
+            char digits[4];
+            for (int i = 3; i >= 0; i--) {
+                digits[i] = (char)('0' + frac % 10);
+                frac /= 10;
+            }
+            int last = 3;
+            while (digits[last] == '0')
+                last--;
+            buf[n++] = '.';
+            for (int i = 0; i <= last; i++)
+                buf[n++] = digits[i];
+        }
+        put(o, buf, n);
+        return;
+    }
+    int w = snprintf(buf, sizeof buf, "%1.15g", d);
+    if (w > 0 && strtod(buf, NULL) != d && !close_enough(strtod(buf, NULL), d))
+        w = snprintf(buf, sizeof buf, "%1.17g", d);
+    if (w > 0)
+        put(o, buf, (size_t)w);
+}
+
+static void put_string(out *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!s) {
+        put(o, "\"\"", 2);
+        return;
+    }
+    put_char(o, '"');
+    const char *run = s;
+    for (const char *c = s; *c; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (u >= 32 && u != '"' && u != '\\')
+            continue;
+        put(o, run, (size_t)(c - run));
+        run = c + 1;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t n = 2;
+        switch (u) {
+        case '"':
+        case '\\':
+            esc[1] = (char)u;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[u >> 4];
+            esc[5] = hex[u & 15];
+            n = 6;
+            break;
+        }
+        put(o, esc, n);
+    }
+    put(o, run, strlen(run));
+    put_char(o, '"');
+}
+
+static void put_value(out *o, const cJSON *item, int depth)
+{
+    if (depth > CJSON_NESTING_LIMIT) {
+        o->oom = 1; /* cJSON's parser never builds deeper trees; refuse rather than recurse */
+        return;
+    }
+    switch (item->type & 0xFF) {
+    case cJSON_NULL:
+        put(o, "null", 4);
+        break;
+    case cJSON_False:
+        put(o, "false", 5);
+        break;
+    case cJSON_True:
+        put(o, "true", 4);
+        break;
+    case cJSON_Number:
+        put_number(o, item);
+        break;
+    case cJSON_Raw:
+        if (item->valuestring)
+            put(o, item->valuestring, strlen(item->valuestring));
+        else
+            o->oom = 1;
+        break;
+    case cJSON_String:
+        put_string(o, item->valuestring);
+        break;
+    case cJSON_Array:
+    case cJSON_Object: {
+        int object = (item->type & 0xFF) == cJSON_Object;
+        put_char(o, object ? '{' : '[');
+        for (const cJSON *c = item->child; c; c = c->next) {
+            if (object) {
+                put_string(o, c->string);
+                put_char(o, ':');
+            }
+            put_value(o, c, depth + 1);
+            if (c->next)
+                put_char(o, ',');
+        }
+        put_char(o, object ? '}' : ']');
+        break;
+    }
+    default:
+        o->oom = 1; /* cJSON_Invalid: cJSON refuses to print it too */
+        break;
+    }
+}
+
+char *json_write_compact(const cJSON *item, size_t *len)
+{
+    if (!item)
+        return NULL;
+    out o = {0};
+    if (reserve(&o, 256) != 0)
+        return NULL;
+    put_value(&o, item, 0);
+    if (o.oom) {
+        free(o.p);
+        return NULL;
+    }
+    o.p[o.len] = '\0';
+    if (len)
+        *len = o.len;
+    return o.p;
+}

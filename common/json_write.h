@@ -1,0 +1,23 @@
+/*
+ * json_write.h - compact JSON text of a cJSON tree, fast.
+ *
+ * Why not cJSON_PrintUnformatted: it formats every number with sprintf("%1.15g"), parses it
+ * back with sscanf to check the round trip and may print it again with "%1.17g". A scored
+ * record carries a dozen probabilities, and that round trip was a third of stance-predict's
+ * time per record. The numbers stance writes are integers or rounded to four decimals; those
+ * are written digit by digit here, everything else goes the slow, exact way.
+ *
+ * Contract: the bytes are exactly cJSON_PrintUnformatted's (tests/unit/test_json_write.c
+ * compares them on random trees), so consumers see no difference.
+ */
+#ifndef STANCE_JSON_WRITE_H
+#define STANCE_JSON_WRITE_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* The compact JSON text of item, NUL-terminated; *len (if not NULL) gets its length.
+ * Caller frees with free(). NULL when out of memory or item is NULL. */
+char *json_write_compact(const cJSON *item, size_t *len);
+
+#endif
