@@ -275,10 +275,50 @@ void feature_vec_free(feature_vec *fv)
     memset(fv, 0, sizeof *fv);
 }
 
-static int by_index(const void *pa, const void *pb)
+/* Sorts n[0..k) by index. The nodes are all (index, 1.0) at this point, so equal indices are
+ * interchangeable and the sort need not be stable. qsort's indirect compare calls were 7 % of
+ * stance-predict's time on tweets: this is a plain quicksort (median of three, the smaller
+ * side first so the stack stays O(log k)) finished by insertion sort on short runs. */
+static void sort_by_index(struct feature_node *n, size_t k)
 {
-    const struct feature_node *a = pa, *b = pb;
-    return (a->index > b->index) - (a->index < b->index);
+    while (k > 16) {
+        size_t mid = k / 2;
+        int a = n[0].index, b = n[mid].index, c = n[k - 1].index;
+        int pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = 0, j = k - 1;
+        for (;;) {
+            while (n[i].index < pivot)
+                i++;
+            while (n[j].index > pivot)
+                j--;
+            if (i >= j)
+                break;
+            struct feature_node t = n[i];
+            n[i] = n[j];
+            n[j] = t;
+            i++;
+            j--;
+        }
+        /* n[0..j] <= pivot <= n[j+1..k) */
+        size_t left = j + 1;
+        if (left < k - left) {
+            sort_by_index(n, left);
+            n += left;
+            k -= left;
+        } else {
+            sort_by_index(n + left, k - left);
+            k = left;
+        }
+    }
+    for (size_t i = 1; i < k; i++) {
+        struct feature_node x = n[i];
+        size_t j = i;
+        while (j > 0 && n[j - 1].index > x.index) {
+            n[j] = n[j - 1];
+            j--;
+        }
+        n[j] = x;
+    }
 }
 
 static int reserve_nodes(feature_vec *out, size_t need, stance_error *err)
@@ -297,8 +337,7 @@ static int reserve_nodes(feature_vec *out, size_t need, stance_error *err)
  * tf*idf, L2-normalize, append the bias node and the terminator. */
 static void weigh(const vocab *v, size_t k, int sublinear_tf, double bias, feature_vec *out)
 {
-    if (k > 1)
-        qsort(out->nodes, k, sizeof *out->nodes, by_index);
+    sort_by_index(out->nodes, k);
     size_t w = 0;
     double norm2 = 0.0;
     for (size_t i = 0; i < k;) {
