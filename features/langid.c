@@ -669,8 +669,10 @@ static int is_apostrophe(uint32_t c)
 
 static int is_space(uint32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xA0 ||
-           c == 0x2028 || c == 0x2029 || (c >= 0x2000 && c <= 0x200A) || c == 0x3000;
+    if (c < 0x80)
+        return c == ' ' || (c >= '\t' && c <= '\r'); /* \t \n \v \f \r */
+    return c == 0xA0 || c == 0x2028 || c == 0x2029 || (c >= 0x2000 && c <= 0x200A) ||
+           c == 0x3000;
 }
 
 /* Latin letters that look like Cyrillic ones, for words typed with mixed
@@ -1166,9 +1168,11 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
         if (at_token_start) {
             /* URLs and @mentions carry no language of the text (t.co links,
              * Latin user names in Russian tweets): skip to the next space. */
-            if (s[pos] == '@' || starts_with_ci(s + pos, len - pos, "http://") ||
-                starts_with_ci(s + pos, len - pos, "https://") ||
-                starts_with_ci(s + pos, len - pos, "www.")) {
+            unsigned char first = (unsigned char)(s[pos] | 32);
+            if (s[pos] == '@' ||
+                (first == 'h' && (starts_with_ci(s + pos, len - pos, "http://") ||
+                                  starts_with_ci(s + pos, len - pos, "https://"))) ||
+                (first == 'w' && starts_with_ci(s + pos, len - pos, "www."))) {
                 while (pos < len && s[pos] != ' ' && s[pos] != '\n' && s[pos] != '\t')
                     pos++;
                 continue;
@@ -1184,17 +1188,19 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
         /* A URL or mention starts after a space or an opening bracket/quote. */
         at_token_start = is_space(c) || c == '(' || c == '"' || c == 0xAB || c == 0x201C;
 
-        if (c == 0xBF || c == 0xA1) /* ¿ ¡ */
-            add(&st, L_ES, 3);
-        if (c >= 0x300 && c <= 0x36F) {
-            /* Combining marks (stress accents) stay inside the word; a grave
-             * on и is the Bulgarian ѝ written in two code points. */
-            if (c == 0x300 && w.n > 0 && w.cp[w.n - 1] == 0x438)
-                w.cp[w.n - 1] = 0x45D;
-            continue;
+        if (c >= 0x80) {
+            if (c == 0xBF || c == 0xA1) /* ¿ ¡ */
+                add(&st, L_ES, 3);
+            if (c >= 0x300 && c <= 0x36F) {
+                /* Combining marks (stress accents) stay inside the word; a grave
+                 * on и is the Bulgarian ѝ written in two code points. */
+                if (c == 0x300 && w.n > 0 && w.cp[w.n - 1] == 0x438)
+                    w.cp[w.n - 1] = 0x45D;
+                continue;
+            }
+            if (c == 0xAD || c == 0x200B || c == 0x200C || c == 0x200D)
+                continue; /* soft hyphen, zero-width characters */
         }
-        if (c == 0xAD || c == 0x200B || c == 0x200C || c == 0x200D)
-            continue; /* soft hyphen, zero-width characters */
 
         enum langid_script sc = script_of(c);
         if (sc == S_LATIN || sc == S_CYRILLIC) {
