@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +21,10 @@
 #include "reader.h"
 #include "scorer.h"
 
-/* A batch is scored by all threads at once, then written in order. Large enough that thread
- * start-up and the serial read/write between batches are small next to scoring short texts
- * (tweets, headlines); bounded in bytes so long articles keep memory flat. */
+/* A batch is scored by all threads at once, then written in order, while the main thread
+ * reads the next one. Large enough that thread start-up between batches is small next to
+ * scoring short texts (tweets, headlines); bounded in bytes so long articles keep memory flat
+ * (two batches are held at a time). */
 #define BATCH 2048
 #define BATCH_BYTES ((size_t)8 << 20)
 #define MAX_INPUTS 4096
@@ -50,8 +52,9 @@ static const char usage_text[] =
     "  --evidence K           quote up to K sentences per decision (default 2; 0 = none)\n"
     "  --aggregate AGG        sentence -> article: balance, mean, polar or document\n"
     "                         (default: the model's choice per task; see README)\n"
-    "  --threads N            worker threads (default: the number of processors, at most 8);\n"
-    "                         output order and content do not depend on N\n"
+    "  --threads N            scoring threads (default: the number of processors, at most 8);\n"
+    "                         with N > 1 the main thread reads ahead meanwhile; output\n"
+    "                         order and content do not depend on N\n"
     "Evaluation:\n"
     "  --eval FILE            score a labelled CSV/JSONL (gold labels in each task's column)\n"
     "                         and print accuracy, macro-F1, per-class P/R/F1, the confusion\n"
@@ -272,12 +275,18 @@ typedef struct batch {
     scorer **scorers;
     int nthreads;
     int oom;
+    atomic_size_t next; /* the first record no worker has taken yet */
+    /* the workers of a batch being scored in the background (batch_start .. batch_finish) */
+    pthread_t th[MAX_THREADS];
+    int started[MAX_THREADS];
+    struct worker_arg {
+        struct batch *bt;
+        int index;
+    } args[MAX_THREADS];
+    int nworkers;
 } batch;
 
-typedef struct worker_arg {
-    batch *bt;
-    int index;
-} worker_arg;
+typedef struct worker_arg worker_arg;
 
 /* The output line of one result: JSON text or a CSV row. Caller frees with free(). */
 static char *format_result(const batch *bt, const cJSON *res)
@@ -297,43 +306,61 @@ static char *format_result(const batch *bt, const cJSON *res)
     return line;
 }
 
+/* Records are handed out in small chunks from a shared counter, so a thread that drew long
+ * articles does not leave the others idle at the end of the batch. Each record's slots are
+ * written by the one thread that took it: the output is the same whatever the scheduling. */
+#define WORKER_CHUNK 8
+
 static void *worker(void *p)
 {
     worker_arg *wa = p;
     batch *bt = wa->bt;
-    for (size_t i = (size_t)wa->index; i < bt->n; i += (size_t)bt->nthreads) {
-        bt->failed[i] = 0;
-        cJSON *res =
-            score_record(bt->scorers[wa->index], bt->b, bt->o, &bt->recs[i], &bt->failed[i]);
-        bt->out[i] = res ? format_result(bt, res) : NULL;
-        if (!bt->out[i])
-            bt->oom = 1;
-        cJSON_Delete(res);
+    for (;;) {
+        size_t first = atomic_fetch_add(&bt->next, WORKER_CHUNK);
+        if (first >= bt->n)
+            break;
+        size_t end = first + WORKER_CHUNK < bt->n ? first + WORKER_CHUNK : bt->n;
+        for (size_t i = first; i < end; i++) {
+            bt->failed[i] = 0;
+            cJSON *res = score_record(bt->scorers[wa->index], bt->b, bt->o, &bt->recs[i],
+                                      &bt->failed[i]);
+            bt->out[i] = res ? format_result(bt, res) : NULL;
+            if (!bt->out[i])
+                bt->oom = 1;
+            cJSON_Delete(res);
+        }
     }
     return NULL;
 }
 
-static void run_batch(batch *bt)
+/* Starts scoring bt on its threads and returns at once, so the caller can read the next
+ * batch meanwhile (reading was the serial part that kept two threads at 1.6x one). With
+ * --threads 1 nothing starts: batch_finish scores on the calling thread, and the program
+ * stays on one thread. */
+static void batch_start(batch *bt)
 {
-    pthread_t th[MAX_THREADS];
-    worker_arg args[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
     int n = bt->nthreads;
     if ((size_t)n > bt->n)
         n = (int)bt->n;
-    for (int i = 0; i < n; i++)
-        args[i] = (worker_arg){bt, i};
-    for (int i = 1; i < n; i++)
-        started[i] = pthread_create(&th[i], NULL, worker, &args[i]) == 0;
-    /* this thread is worker 0, and does the share of any thread that could not start (each
-     * share writes only its own slots, so the output is the same either way) */
-    worker(&args[0]);
-    for (int i = 1; i < n; i++)
-        if (!started[i])
-            worker(&args[i]);
-    for (int i = 1; i < n; i++)
-        if (started[i])
-            pthread_join(th[i], NULL);
+    bt->nworkers = n;
+    atomic_store(&bt->next, 0);
+    for (int i = 0; i < n; i++) {
+        bt->args[i] = (worker_arg){bt, i};
+        bt->started[i] = n > 1 && pthread_create(&bt->th[i], NULL, worker, &bt->args[i]) == 0;
+    }
+}
+
+/* Waits for bt's threads; a share whose thread could not start is scored here (the records
+ * are handed out by the counter, so it only picks up what is left). */
+static void batch_finish(batch *bt)
+{
+    for (int i = 0; i < bt->nworkers; i++)
+        if (!bt->started[i])
+            worker(&bt->args[i]);
+    for (int i = 0; i < bt->nworkers; i++)
+        if (bt->started[i])
+            pthread_join(bt->th[i], NULL);
+    bt->nworkers = 0;
 }
 
 typedef struct counts {
@@ -360,6 +387,18 @@ static int write_batch(FILE *out, batch *bt, counts *c)
     return ferror(out) ? -1 : 0;
 }
 
+/* Reads records into the empty batch bt until it holds BATCH records or BATCH_BYTES of text,
+ * or the input ends. Returns 1 if more may follow, 0 at the end, -1 on a read error (err). */
+static int fill_batch(reader *rd, batch *bt, stance_error *err)
+{
+    size_t bytes = 0;
+    int got = 1;
+    while (bt->n < BATCH && bytes < BATCH_BYTES &&
+           (got = reader_next(rd, &bt->recs[bt->n], err)) == 1)
+        bytes += bt->recs[bt->n++].text_len;
+    return got;
+}
+
 static int open_error_record(record *rec, const char *path, const stance_error *err)
 {
     record_clear(rec);
@@ -378,19 +417,23 @@ static int predict_all(const options *o, const bundle *b, char **inputs, int nin
         fprintf(stderr, "stance-predict: %s: cannot create: %s\n", o->output, strerror(errno));
         return STANCE_ERR_IO;
     }
-    batch *bt = calloc(1, sizeof *bt);
+    /* two batches: the threads score one while this thread reads the next into the other */
+    batch *bts = calloc(2, sizeof *bts);
+    batch *bt = bts, *spare = bts ? bts + 1 : NULL;
     scorer *scorers[MAX_THREADS] = {0};
     int rc = 0, io_error = 0;
     counts c = {0};
-    if (!bt) {
+    if (!bts) {
         fprintf(stderr, "stance-predict: out of memory\n");
         rc = STANCE_ERR_NOMEM;
         goto done;
     }
-    bt->b = b;
-    bt->o = o;
-    bt->nthreads = o->threads;
-    bt->scorers = scorers;
+    for (int k = 0; k < 2; k++) {
+        bts[k].b = b;
+        bts[k].o = o;
+        bts[k].nthreads = o->threads;
+        bts[k].scorers = scorers;
+    }
     for (int i = 0; i < o->threads; i++) {
         if (!(scorers[i] = scorer_new(b, &o->so, &err))) {
             fprintf(stderr, "stance-predict: %s\n", err.message);
@@ -412,6 +455,7 @@ static int predict_all(const options *o, const bundle *b, char **inputs, int nin
     ro.require_text = 1;
     for (int f = 0; f < ninputs && !rc && !io_error; f++) {
         reader *rd = reader_open(inputs[f], o->input_format, &ro, &err);
+        int got = 1;
         if (!rd) {
             /* the file stands for at least one record: report it in place and go on */
             fprintf(stderr, "stance-predict: %s\n", err.message);
@@ -420,37 +464,36 @@ static int predict_all(const options *o, const bundle *b, char **inputs, int nin
                 break;
             }
             bt->n++;
+            got = 0;
+        } else {
+            got = fill_batch(rd, bt, &err);
         }
-        int got = 0;
-        size_t batch_bytes = 0;
-        while (rd && (got = reader_next(rd, &bt->recs[bt->n], &err)) == 1) {
-            batch_bytes += bt->recs[bt->n].text_len;
-            if (++bt->n == BATCH || batch_bytes >= BATCH_BYTES) {
-                batch_bytes = 0;
-                run_batch(bt);
-                if (write_batch(out, bt, &c) != 0) {
-                    io_error = 1;
-                    break;
-                }
-            }
+        /* score what this file gives before its reader (and the paths records borrow) goes */
+        while (bt->n && !io_error) {
+            batch_start(bt);
+            if (got == 1)
+                got = fill_batch(rd, spare, &err);
+            batch_finish(bt);
+            if (write_batch(out, bt, &c) != 0)
+                io_error = 1;
+            batch *t = bt;
+            bt = spare;
+            spare = t;
         }
-        if (rd && got < 0) {
+        if (got < 0) {
             fprintf(stderr, "stance-predict: %s\n", err.message);
             rc = err.code ? err.code : STANCE_ERR_IO;
         }
-        /* score what this file gave before its reader (and the paths records borrow) goes */
-        if (bt->n && !io_error) {
-            run_batch(bt);
-            if (write_batch(out, bt, &c) != 0)
-                io_error = 1;
+        for (int k = 0; k < 2; k++) {
+            for (size_t i = 0; i < BATCH; i++)
+                record_clear(&bts[k].recs[i]);
+            bts[k].n = 0;
         }
-        for (size_t i = 0; i < BATCH; i++)
-            record_clear(&bt->recs[i]);
         reader_close(rd);
     }
     if (!io_error && fflush(out) != 0)
         io_error = 1;
-    if (bt->oom && !rc)
+    if (bts && (bts[0].oom || bts[1].oom) && !rc)
         rc = STANCE_ERR_NOMEM;
 done:
     if (io_error) {
@@ -467,10 +510,11 @@ done:
                 c.scored, c.failed);
     for (int i = 0; i < MAX_THREADS; i++)
         scorer_free(scorers[i]);
-    if (bt)
-        for (size_t i = 0; i < BATCH; i++)
-            record_clear(&bt->recs[i]);
-    free(bt);
+    if (bts)
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < BATCH; i++)
+                record_clear(&bts[k].recs[i]);
+    free(bts);
     if (!rc && c.failed)
         rc = STANCE_ERR_DATA;
     return rc;
