@@ -211,11 +211,40 @@ static int aggregate(scorer *s, size_t t, const char *text, size_t len, const ch
     return 0;
 }
 
+/* Members are added under keys the result borrows (string literals, the bundle's label and
+ * task names: see scorer.h), so building a result does not copy every key; label and language
+ * values are borrowed the same way. Allocation failures leave the member out, as cJSON's own
+ * cJSON_Add* functions do; the caller's printer then fails on nothing worse than a shorter
+ * object. */
+static void add_number(cJSON *o, const char *key, double v)
+{
+    cJSON *n = cJSON_CreateNumber(v);
+    if (n && !cJSON_AddItemToObjectCS(o, key, n))
+        cJSON_Delete(n);
+}
+
+static void add_borrowed_string(cJSON *o, const char *key, const char *value)
+{
+    cJSON *v = cJSON_CreateStringReference(value);
+    if (v && !cJSON_AddItemToObjectCS(o, key, v))
+        cJSON_Delete(v);
+}
+
+static cJSON *add_array(cJSON *o, const char *key)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (a && !cJSON_AddItemToObjectCS(o, key, a)) {
+        cJSON_Delete(a);
+        return NULL;
+    }
+    return a;
+}
+
 static cJSON *scores_json(const bundle_task *bt, const double *probs)
 {
     cJSON *o = cJSON_CreateObject();
     for (size_t l = 0; o && l < bt->nlabels; l++)
-        cJSON_AddNumberToObject(o, bt->labels[l], round4(probs[l]));
+        add_number(o, bt->labels[l], round4(probs[l]));
     return o;
 }
 
@@ -227,9 +256,9 @@ static cJSON *decision_json(const bundle_task *bt, const double *probs, const ch
         return NULL;
     if (target)
         cJSON_AddStringToObject(o, "target", target);
-    cJSON_AddStringToObject(o, "label", bt->labels[best]);
-    cJSON_AddNumberToObject(o, "confidence", round4(probs[best]));
-    cJSON_AddItemToObject(o, "scores", scores_json(bt, probs));
+    add_borrowed_string(o, "label", bt->labels[best]);
+    add_number(o, "confidence", round4(probs[best]));
+    cJSON_AddItemToObjectCS(o, "scores", scores_json(bt, probs));
     return o;
 }
 
@@ -277,11 +306,11 @@ static int explain(scorer *s, size_t t, const char *text, size_t len, const char
         val[pos] = c;
         top[pos] = j;
     }
-    cJSON *arr = cJSON_AddArrayToObject(decision, "explain");
+    cJSON *arr = add_array(decision, "explain");
     for (int i = 0; arr && i < found; i++) {
         cJSON *f = cJSON_CreateObject();
         cJSON_AddStringToObject(f, "feature", vocab_term(bt->vocab, top[i]));
-        cJSON_AddNumberToObject(f, "weight", round4(val[i]));
+        add_number(f, "weight", round4(val[i]));
         cJSON_AddItemToArray(arr, f);
     }
     free(top);
@@ -315,12 +344,12 @@ static void add_evidence(scorer *s, size_t t, const char *text, size_t npicked, 
         used[best] = 1;
         const text_span *sp = &s->spans[s->picked[best]];
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "sentence", (double)s->picked[best] + 1);
-        cJSON_AddStringToObject(o, "task", bt->name);
+        add_number(o, "sentence", (double)s->picked[best] + 1);
+        add_borrowed_string(o, "task", bt->name);
         if (target)
             cJSON_AddStringToObject(o, "target", target);
-        cJSON_AddStringToObject(o, "label", bt->labels[label]);
-        cJSON_AddNumberToObject(o, "confidence", round4(s->sent_probs[best * k + (size_t)label]));
+        add_borrowed_string(o, "label", bt->labels[label]);
+        add_number(o, "confidence", round4(s->sent_probs[best * k + (size_t)label]));
         /* at most 600 bytes, cut before a character, never inside one */
         size_t cut = sp->end - sp->start;
         if (cut > 600) {
@@ -366,10 +395,10 @@ static cJSON *sentence_list(cJSON *result, size_t n)
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(result, "sentences");
     if (arr)
         return arr;
-    arr = cJSON_AddArrayToObject(result, "sentences");
+    arr = add_array(result, "sentences");
     for (size_t i = 0; arr && i < n; i++) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "sentence", (double)i + 1);
+        add_number(o, "sentence", (double)i + 1);
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -393,11 +422,11 @@ static void add_sentence_results(scorer *s, size_t t, const char *text, size_t n
         }
         cJSON *d = decision_json(bt, s->sent_probs + i * bt->nlabels, target);
         if (!target) {
-            cJSON_AddItemToObject(o, bt->name, d);
+            cJSON_AddItemToObjectCS(o, bt->name, d);
         } else {
             cJSON *list = cJSON_GetObjectItemCaseSensitive(o, bt->name);
             if (!list)
-                list = cJSON_AddArrayToObject(o, bt->name);
+                list = add_array(o, bt->name);
             cJSON_AddItemToArray(list, d);
         }
     }
@@ -466,14 +495,14 @@ static int score_article(scorer *s, const char *text, size_t len, const char *la
             int label = argmax(probs, bt->nlabels);
             if (s->opt.explain > 0)
                 rc = explain(s, t, text, len, lang, -1, NULL, label, d, err);
-            cJSON_AddItemToObject(result, bt->name, d);
+            cJSON_AddItemToObjectCS(result, bt->name, d);
             add_evidence(s, t, text, s->nspans, label, NULL, evidence);
             if (s->opt.sentences)
                 add_sentence_results(s, t, text, s->nspans, NULL, result);
             continue;
         }
         /* target-dependent: which targets, and which sentences mention each */
-        cJSON *list = cJSON_AddArrayToObject(result, bt->name);
+        cJSON *list = add_array(result, bt->name);
         if (!have_mentions && np > 0 && !target) {
             if (stance_grow((void **)&s->mentions, &s->mentions_cap, s->nspans * np,
                             sizeof(long))) {
@@ -516,7 +545,7 @@ static int score_article(scorer *s, const char *text, size_t len, const char *la
                 break;
             cJSON *d = decision_json(bt, probs, tname);
             if (!target)
-                cJSON_AddNumberToObject(d, "mentions", (double)mentions);
+                add_number(d, "mentions", (double)mentions);
             int label = argmax(probs, bt->nlabels);
             if (s->opt.explain > 0)
                 rc = explain(s, t, text, len, lang, party, tname, label, d, err);
@@ -527,7 +556,7 @@ static int score_article(scorer *s, const char *text, size_t len, const char *la
         }
     }
     if (evidence)
-        cJSON_AddItemToObject(result, "evidence", evidence);
+        cJSON_AddItemToObjectCS(result, "evidence", evidence);
     return rc;
 }
 

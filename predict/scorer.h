@@ -45,7 +45,8 @@ typedef struct scorer scorer;
 scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err);
 void scorer_free(scorer *s);
 
-/* Scores text and adds the results to `result` (an object the caller owns): "lang", one
+/* Scores text and adds the results to `result` (an object the caller owns; it borrows the
+ * bundle's task and label names as keys and values, so delete it before the bundle): "lang", one
  * member per plain task ({"label","confidence","scores"}), one array per target task
  * ([{"target","label","confidence","scores","mentions"}]), "evidence", and "sentences" /
  * "explain" when asked. lang: NULL = identify. target: for target tasks, score only this

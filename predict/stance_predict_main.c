@@ -159,7 +159,7 @@ static cJSON *score_record(scorer *sc, const bundle *b, const options *o, const 
         cJSON *it = res->child;
         while (it) {
             cJSON *next = it->next;
-            if (it->type == cJSON_String && strcmp(it->string, "lang") != 0)
+            if ((it->type & 0xFF) == cJSON_String && strcmp(it->string, "lang") != 0)
                 cJSON_AddItemToObject(keep, it->string, cJSON_DetachItemViaPointer(res, it));
             it = next;
         }
