@@ -925,6 +925,8 @@ static const langid_entry *sorted_suffixes[COUNTOF(langid_suffixes)];
 static langid_span word_slots[WORD_SLOTS];
 static langid_span suffix_slots[SUFFIX_SLOTS];
 static size_t suffix_max_letters; /* code points of the longest ending */
+#define SCRIPT_TABLE_END 0x530u /* script_of below Armenian, by table: the per-character test */
+static unsigned char script_table[SCRIPT_TABLE_END];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 _Static_assert(COUNTOF(langid_words) * 2 <= WORD_SLOTS, "grow WORD_SLOTS");
@@ -967,6 +969,8 @@ static void index_table(const langid_entry *table, size_t n, const langid_entry 
 
 static void build_tables(void)
 {
+    for (uint32_t c = 0; c < SCRIPT_TABLE_END; c++)
+        script_table[c] = (unsigned char)script_of(c);
     index_table(langid_words, COUNTOF(langid_words), sorted_words, word_slots, WORD_SLOTS);
     index_table(langid_suffixes, COUNTOF(langid_suffixes), sorted_suffixes, suffix_slots,
                 SUFFIX_SLOTS);
@@ -1052,7 +1056,6 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         add(st, L_RU, verb_follows ? 0.5 : 1.0);
         known = 1;
     }
-    pthread_once(&tables_once, build_tables);
     const langid_span *sp = lookup(word_slots, WORD_SLOTS, sorted_words, text, len);
     for (size_t i = 0; sp && i < sp->count; i++) {
         const langid_entry *e = sorted_words[sp->first + i];
@@ -1159,6 +1162,7 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
     if (len > max_bytes)
         len = max_bytes;
 
+    pthread_once(&tables_once, build_tables);
     const unsigned char *s = (const unsigned char *)text;
     size_t pos = 0;
     int at_token_start = 1;
@@ -1202,7 +1206,8 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
                 continue; /* soft hyphen, zero-width characters */
         }
 
-        enum langid_script sc = script_of(c);
+        enum langid_script sc =
+            c < SCRIPT_TABLE_END ? (enum langid_script)script_table[c] : script_of(c);
         if (sc == S_LATIN || sc == S_CYRILLIC) {
             if (pending_apostrophe && w.n < WORD_MAX && w.letters == w.n) {
                 w.cp[w.n++] = '\'';
