@@ -991,7 +991,7 @@ static const langid_span *lookup(const langid_span *slots, uint32_t nslots,
     uint32_t h = text_hash(s, len) & (nslots - 1);
     while (slots[h].count) {
         const char *t = sorted[slots[h].first]->text;
-        if (memcmp(t, s, len) == 0 && t[len] == '\0')
+        if (strncmp(t, s, len) == 0 && t[len] == '\0') /* strncmp: t may be shorter */
             return &slots[h];
         h = (h + 1) & (nslots - 1);
     }
