@@ -671,8 +671,7 @@ static int is_space(uint32_t c)
 {
     if (c < 0x80)
         return c == ' ' || (c >= '\t' && c <= '\r'); /* \t \n \v \f \r */
-    return c == 0xA0 || c == 0x2028 || c == 0x2029 || (c >= 0x2000 && c <= 0x200A) ||
-           c == 0x3000;
+    return c == 0xA0 || c == 0x2028 || c == 0x2029 || (c >= 0x2000 && c <= 0x200A) || c == 0x3000;
 }
 
 /* Latin letters that look like Cyrillic ones, for words typed with mixed
@@ -913,7 +912,7 @@ static void score_latin_letter(langid_state *st, uint32_t c)
  * hash from a text to its run of entries. A word costs one probe for the word list and one
  * per ending length, where a binary search with strcmp and a scan of the endings bucketed by
  * last byte made language identification a third of stance-predict's time on tweets. */
-#define WORD_SLOTS 4096u  /* power of two, at least twice the entries */
+#define WORD_SLOTS 4096u /* power of two, at least twice the entries */
 #define SUFFIX_SLOTS 1024u
 
 typedef struct {
@@ -925,7 +924,7 @@ static const langid_entry *sorted_suffixes[COUNTOF(langid_suffixes)];
 static langid_span word_slots[WORD_SLOTS];
 static langid_span suffix_slots[SUFFIX_SLOTS];
 static size_t suffix_max_letters; /* code points of the longest ending */
-#define SCRIPT_TABLE_END 0x530u /* script_of below Armenian, by table: the per-character test */
+#define SCRIPT_TABLE_END 0x530u   /* script_of below Armenian, by table: the per-character test */
 static unsigned char script_table[SCRIPT_TABLE_END];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 

@@ -322,8 +322,8 @@ static void *worker(void *p)
         size_t end = first + WORKER_CHUNK < bt->n ? first + WORKER_CHUNK : bt->n;
         for (size_t i = first; i < end; i++) {
             bt->failed[i] = 0;
-            cJSON *res = score_record(bt->scorers[wa->index], bt->b, bt->o, &bt->recs[i],
-                                      &bt->failed[i]);
+            cJSON *res =
+                score_record(bt->scorers[wa->index], bt->b, bt->o, &bt->recs[i], &bt->failed[i]);
             bt->out[i] = res ? format_result(bt, res) : NULL;
             if (!bt->out[i])
                 bt->oom = 1;

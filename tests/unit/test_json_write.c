@@ -49,8 +49,8 @@ static double random_number(void)
 
 static void random_string(char *buf, size_t cap)
 {
-    static const char *const pieces[] = {"a",  "Путин", "\"", "\\", "\n",   "\t", "\r", "\b",
-                                         "\f", "\x01",  "\x1f", " ", "мир", "/",  "€",  "x y"};
+    static const char *const pieces[] = {"a",  "Путин", "\"",   "\\", "\n",  "\t", "\r", "\b",
+                                         "\f", "\x01",  "\x1f", " ",  "мир", "/",  "€",  "x y"};
     size_t n = next_random() % 6, len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {

@@ -82,7 +82,8 @@ int main(void)
                            "Зеленський: «Ми готові» до п’ятого раунду; ЄС підтримує.",
                            "ПРЕГОВОРИТЕ В ЖЕНЕВА ЗАПОЧНАХА… Ёлка ёж",
                            "Trump’s envoy says talks “went well” – no deal yet.",
-                           "Ligature ﬁ and ß and Ⅻ and Å and e\xcc\x81", "bad \xff byte"};
+                           "Ligature ﬁ and ß and Ⅻ and Å and e\xcc\x81",
+                           "bad \xff byte"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         UChar u16[256];
         int32_t n16 = 0;
