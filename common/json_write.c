@@ -7,44 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grow.h"
+#include "strbuf.h"
 
-typedef struct out {
-    char *p;
-    size_t len, cap;
-    int oom;
-} out;
-
-/* Room for n more bytes (and a NUL). */
-static int reserve(out *o, size_t n)
-{
-    if (o->oom)
-        return -1;
-    if (o->len + n + 1 <= o->cap)
-        return 0;
-    void *p = o->p;
-    if (stance_grow(&p, &o->cap, o->len + n + 1, 1) != 0) {
-        o->oom = 1;
-        return -1;
-    }
-    o->p = p;
-    return 0;
-}
-
-static void put(out *o, const char *s, size_t n)
-{
-    if (reserve(o, n) != 0)
-        return;
-    memcpy(o->p + o->len, s, n);
-    o->len += n;
-}
-
-static void put_char(out *o, char c)
-{
-    if (reserve(o, 1) != 0)
-        return;
-    o->p[o->len++] = c;
-}
+/* The writers below append to a strbuf; one allocation failure stops them all. */
+typedef strbuf out;
 
 /* Decimal digits of v, most significant first; returns their count. */
 static size_t utoa_rev(uint64_t v, char *buf)
@@ -73,7 +39,7 @@ static void put_number(out *o, const cJSON *item)
     char buf[40];
     size_t n = 0;
     if (isnan(d) || isinf(d)) {
-        put(o, "null", 4);
+        strbuf_put(o, "null", 4);
         return;
     }
     /* Integers under 1e15, and four decimals or fewer under 1e9: "%1.15g" prints the decimal
@@ -112,30 +78,30 @@ static void put_number(out *o, const cJSON *item)
             for (int i = 0; i <= last; i++)
                 buf[n++] = digits[i];
         }
-        put(o, buf, n);
+        strbuf_put(o, buf, n);
         return;
     }
     int w = snprintf(buf, sizeof buf, "%1.15g", d);
     if (w > 0 && strtod(buf, NULL) != d && !close_enough(strtod(buf, NULL), d))
         w = snprintf(buf, sizeof buf, "%1.17g", d);
     if (w > 0)
-        put(o, buf, (size_t)w);
+        strbuf_put(o, buf, (size_t)w);
 }
 
 static void put_string(out *o, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     if (!s) {
-        put(o, "\"\"", 2);
+        strbuf_put(o, "\"\"", 2);
         return;
     }
-    put_char(o, '"');
+    strbuf_putc(o, '"');
     const char *run = s;
     for (const char *c = s; *c; c++) {
         unsigned char u = (unsigned char)*c;
         if (u >= 32 && u != '"' && u != '\\')
             continue;
-        put(o, run, (size_t)(c - run));
+        strbuf_put(o, run, (size_t)(c - run));
         run = c + 1;
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
         size_t n = 2;
@@ -168,36 +134,36 @@ static void put_string(out *o, const char *s)
             n = 6;
             break;
         }
-        put(o, esc, n);
+        strbuf_put(o, esc, n);
     }
-    put(o, run, strlen(run));
-    put_char(o, '"');
+    strbuf_put(o, run, strlen(run));
+    strbuf_putc(o, '"');
 }
 
 static void put_value(out *o, const cJSON *item, int depth)
 {
     if (depth > CJSON_NESTING_LIMIT) {
-        o->oom = 1; /* cJSON's parser never builds deeper trees; refuse rather than recurse */
+        o->failed = 1; /* cJSON's parser never builds deeper trees; refuse rather than recurse */
         return;
     }
     switch (item->type & 0xFF) {
     case cJSON_NULL:
-        put(o, "null", 4);
+        strbuf_put(o, "null", 4);
         break;
     case cJSON_False:
-        put(o, "false", 5);
+        strbuf_put(o, "false", 5);
         break;
     case cJSON_True:
-        put(o, "true", 4);
+        strbuf_put(o, "true", 4);
         break;
     case cJSON_Number:
         put_number(o, item);
         break;
     case cJSON_Raw:
         if (item->valuestring)
-            put(o, item->valuestring, strlen(item->valuestring));
+            strbuf_put(o, item->valuestring, strlen(item->valuestring));
         else
-            o->oom = 1;
+            o->failed = 1;
         break;
     case cJSON_String:
         put_string(o, item->valuestring);
@@ -205,21 +171,21 @@ static void put_value(out *o, const cJSON *item, int depth)
     case cJSON_Array:
     case cJSON_Object: {
         int object = (item->type & 0xFF) == cJSON_Object;
-        put_char(o, object ? '{' : '[');
+        strbuf_putc(o, object ? '{' : '[');
         for (const cJSON *c = item->child; c; c = c->next) {
             if (object) {
                 put_string(o, c->string);
-                put_char(o, ':');
+                strbuf_putc(o, ':');
             }
             put_value(o, c, depth + 1);
             if (c->next)
-                put_char(o, ',');
+                strbuf_putc(o, ',');
         }
-        put_char(o, object ? '}' : ']');
+        strbuf_putc(o, object ? '}' : ']');
         break;
     }
     default:
-        o->oom = 1; /* cJSON_Invalid: cJSON refuses to print it too */
+        o->failed = 1; /* cJSON_Invalid: cJSON refuses to print it too */
         break;
     }
 }
@@ -229,15 +195,15 @@ char *json_write_compact(const cJSON *item, size_t *len)
     if (!item)
         return NULL;
     out o = {0};
-    if (reserve(&o, 256) != 0)
+    if (strbuf_reserve(&o, 256) != 0)
         return NULL;
     put_value(&o, item, 0);
-    if (o.oom) {
-        free(o.p);
+    if (o.failed) {
+        free(o.buf);
         return NULL;
     }
-    o.p[o.len] = '\0';
+    o.buf[o.len] = '\0';
     if (len)
         *len = o.len;
-    return o.p;
+    return o.buf;
 }

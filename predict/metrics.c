@@ -8,9 +8,9 @@
  * matter how folds are scheduled over threads.
  */
 #include "metrics.h"
+#include "strbuf.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,54 +343,6 @@ int metrics_merge(metrics *a, const metrics *b, stance_error *err)
 
 /* ---- text table ---------------------------------------------------------- */
 
-/* A growable string; on allocation failure `failed` sticks and output stops. */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} metrics_sbuf;
-
-static void sbuf_reserve(metrics_sbuf *s, size_t extra)
-{
-    if (s->failed)
-        return;
-    if (s->len + extra + 1 <= s->cap)
-        return;
-    size_t cap = s->cap ? s->cap : 256;
-    while (cap < s->len + extra + 1)
-        cap *= 2;
-    char *grown = realloc(s->buf, cap);
-    if (!grown) {
-        s->failed = 1;
-        return;
-    }
-    s->buf = grown;
-    s->cap = cap;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-sbuf_printf(metrics_sbuf *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0) {
-        s->failed = 1;
-        return;
-    }
-    sbuf_reserve(s, (size_t)need);
-    if (s->failed)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
-    va_end(ap);
-    s->len += (size_t)need;
-}
-
 /* Display width of a UTF-8 string: code points, not bytes, so that Cyrillic
  * label names ("за", "против") line up like ASCII ones. */
 static size_t utf8_width(const char *s)
@@ -403,31 +355,31 @@ static size_t utf8_width(const char *s)
 }
 
 /* Appends s padded with spaces to `width` columns, on the left or the right. */
-static void sbuf_pad(metrics_sbuf *s, const char *text, size_t width, int right_align)
+static void sbuf_pad(strbuf *s, const char *text, size_t width, int right_align)
 {
     size_t w = utf8_width(text);
     size_t pad = w < width ? width - w : 0;
     if (right_align)
-        sbuf_printf(s, "%*s%s", (int)pad, "", text);
+        strbuf_printf(s, "%*s%s", (int)pad, "", text);
     else
-        sbuf_printf(s, "%s%*s", text, (int)pad, "");
+        strbuf_printf(s, "%s%*s", text, (int)pad, "");
 }
 
 char *metrics_format_table(const metrics *m, const char *title)
 {
     if (!m)
         return NULL;
-    metrics_sbuf s = {NULL, 0, 0, 0};
+    strbuf s = {NULL, 0, 0, 0};
 
     if (title && *title)
-        sbuf_printf(&s, "%s\n", title);
-    sbuf_printf(&s,
-                "n = %zu  accuracy = %.4f  macro-F1 = %.4f  ECE = %.4f (%d bins, %zu with "
-                "probabilities)\n",
-                m->n, metrics_accuracy(m), metrics_macro_f1(m), metrics_ece(m), m->bins,
-                metrics_count_calibrated(m));
+        strbuf_printf(&s, "%s\n", title);
+    strbuf_printf(&s,
+                  "n = %zu  accuracy = %.4f  macro-F1 = %.4f  ECE = %.4f (%d bins, %zu with "
+                  "probabilities)\n",
+                  m->n, metrics_accuracy(m), metrics_macro_f1(m), metrics_ece(m), m->bins,
+                  metrics_count_calibrated(m));
     if (m->rejected)
-        sbuf_printf(&s, "rejected (label index out of range): %zu\n", m->rejected);
+        strbuf_printf(&s, "rejected (label index out of range): %zu\n", m->rejected);
 
     /* Per-class table. */
     size_t name_w = utf8_width("macro avg");
@@ -436,15 +388,15 @@ char *metrics_format_table(const metrics *m, const char *title)
         if (w > name_w)
             name_w = w;
     }
-    sbuf_printf(&s, "\n");
+    strbuf_printf(&s, "\n");
     sbuf_pad(&s, "label", name_w, 0);
-    sbuf_printf(&s, "  precision     recall         f1    support\n");
+    strbuf_printf(&s, "  precision     recall         f1    support\n");
     for (size_t i = 0; i < m->k; i++) {
         double p, r, f;
         long sup;
         metrics_class(m, (int)i, &p, &r, &f, &sup);
         sbuf_pad(&s, m->labels[i], name_w, 0);
-        sbuf_printf(&s, "  %9.4f  %9.4f  %9.4f  %9ld\n", p, r, f, sup);
+        strbuf_printf(&s, "  %9.4f  %9.4f  %9.4f  %9ld\n", p, r, f, sup);
     }
     sbuf_pad(&s, "macro avg", name_w, 0);
     {
@@ -455,12 +407,12 @@ char *metrics_format_table(const metrics *m, const char *title)
             p_sum += p;
             r_sum += r;
         }
-        sbuf_printf(&s, "  %9.4f  %9.4f  %9.4f  %9zu\n", p_sum / (double)m->k, r_sum / (double)m->k,
-                    metrics_macro_f1(m), m->n);
+        strbuf_printf(&s, "  %9.4f  %9.4f  %9.4f  %9zu\n", p_sum / (double)m->k,
+                      r_sum / (double)m->k, metrics_macro_f1(m), m->n);
     }
 
     /* Confusion matrix: each column as wide as its label or its largest count. */
-    sbuf_printf(&s, "\nconfusion (rows gold, columns predicted)\n");
+    strbuf_printf(&s, "\nconfusion (rows gold, columns predicted)\n");
     const char *corner = "gold\\pred";
     size_t row_w = name_w > utf8_width(corner) ? name_w : utf8_width(corner);
     sbuf_pad(&s, corner, row_w, 0);
@@ -472,10 +424,10 @@ char *metrics_format_table(const metrics *m, const char *title)
             if (w > col_w)
                 col_w = w;
         }
-        sbuf_printf(&s, "  ");
+        strbuf_printf(&s, "  ");
         sbuf_pad(&s, m->labels[j], col_w, 1);
     }
-    sbuf_printf(&s, "\n");
+    strbuf_printf(&s, "\n");
     for (size_t i = 0; i < m->k; i++) {
         sbuf_pad(&s, m->labels[i], row_w, 0);
         for (size_t j = 0; j < m->k; j++) {
@@ -488,10 +440,10 @@ char *metrics_format_table(const metrics *m, const char *title)
             }
             char cell[32];
             snprintf(cell, sizeof cell, "%ld", m->confusion[i * m->k + j]);
-            sbuf_printf(&s, "  ");
+            strbuf_printf(&s, "  ");
             sbuf_pad(&s, cell, col_w, 1);
         }
-        sbuf_printf(&s, "\n");
+        strbuf_printf(&s, "\n");
     }
 
     if (s.failed || !s.buf) {
