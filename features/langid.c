@@ -1069,7 +1069,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
     }
     /* Laughter and stretched words (ахахах, хахаха, нееет) have endings by accident. */
     size_t distinct = 0;
-    for (size_t i = 0; i < w->n; i++) {
+    for (size_t i = 0; !known && w->n >= 4 && i < w->n; i++) {
         size_t j = 0;
         while (j < i && w->cp[j] != w->cp[i])
             j++;
