@@ -11,6 +11,7 @@
 #include <unicode/utf8.h>
 
 #include "langid.h"
+#include "wordbreak.h"
 #include "grow.h"
 #include "normalize.h"
 #include "strmap.h"
@@ -379,16 +380,29 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
     int rc = normalize_utf16(text, len, &ex->nb, err);
     if (rc)
         return rc;
-    UErrorCode st = U_ZERO_ERROR;
-    ubrk_setText(ex->words, ex->nb.dst, ex->nb.dst_len, &st);
-    if (U_FAILURE(st))
-        return stance_error_set(err, STANCE_ERR_DATA, "ICU word segmentation: %s", u_errorName(st));
+    /* Texts of common characters are segmented by wordbreak.c (ICU's cuts, without its
+     * iterator's cost); the rest by ICU. */
+    const UChar *text16 = ex->nb.dst;
+    int32_t len16 = ex->nb.dst_len;
+    int fast = wordbreak_supported(text16, len16);
+    if (!fast) {
+        UErrorCode st = U_ZERO_ERROR;
+        ubrk_setText(ex->words, text16, len16, &st);
+        if (U_FAILURE(st))
+            return stance_error_set(err, STANCE_ERR_DATA, "ICU word segmentation: %s",
+                                    u_errorName(st));
+        ubrk_first(ex->words);
+    }
     char tok[TOKEN_MAX_BYTES + 8];
     unsigned char pending = 0;
-    int32_t start = ubrk_first(ex->words);
-    for (int32_t end = ubrk_next(ex->words); end != UBRK_DONE;
-         start = end, end = ubrk_next(ex->words)) {
-        int32_t status = ubrk_getRuleStatus(ex->words);
+    for (int32_t start = 0, end, status; start < len16; start = end) {
+        if (fast) {
+            end = wordbreak_next(text16, len16, start, &status);
+        } else {
+            if ((end = ubrk_next(ex->words)) == UBRK_DONE)
+                break;
+            status = ubrk_getRuleStatus(ex->words);
+        }
         if (status < UBRK_WORD_NUMBER) {
             for (int32_t i = start; i < end; i++)
                 pending |= (unsigned char)is_break_char(ex->nb.dst[i]);
