@@ -605,7 +605,8 @@ static int nb_scale(vocab *v, const int *remap, const task_data *td, const int *
             rowsum += cnt[t * k + c];
         for (size_t c = 0; c < k; c++) {
             double p = (cnt[t * k + c] + NB_ALPHA) / (tot[c] + NB_ALPHA * (double)nv);
-            double q = (rowsum - cnt[t * k + c] + NB_ALPHA) / (all - tot[c] + NB_ALPHA * (double)nv);
+            double q =
+                (rowsum - cnt[t * k + c] + NB_ALPHA) / (all - tot[c] + NB_ALPHA * (double)nv);
             double r = fabs(log(p / q));
             if (r > best)
                 best = r;
@@ -774,8 +775,8 @@ static int metric_pair(const task_data *td, const char *metric, int pair[2])
 }
 
 /* F_avg of one target's examples (target -1: all). */
-static double target_f_avg(const task_data *td, const int *gold, const int *pred,
-                           const int pair[2], int target)
+static double target_f_avg(const task_data *td, const int *gold, const int *pred, const int pair[2],
+                           int target)
 {
     return (label_f1(td, gold, pred, pair[0], target) + label_f1(td, gold, pred, pair[1], target)) /
            2;
@@ -791,11 +792,10 @@ static int cv_metric_check(const task_data *td, const char *metric, stance_error
     if (strcmp(metric, "macro_f1") == 0)
         return 0;
     if (metric_pair(td, metric, pair) != 0)
-        return stance_error_set(err, STANCE_ERR_USAGE, "task \"%s\" has no labels %s for --cv-metric %s",
-                                td->spec->name,
-                                strcmp(metric, "f1_pn") == 0 ? "positive and negative"
-                                                             : "favor and against",
-                                metric);
+        return stance_error_set(
+            err, STANCE_ERR_USAGE, "task \"%s\" has no labels %s for --cv-metric %s",
+            td->spec->name,
+            strcmp(metric, "f1_pn") == 0 ? "positive and negative" : "favor and against", metric);
     if (strcmp(metric, "f_avg_targets") == 0 && td->ntargets == 0)
         return stance_error_set(err, STANCE_ERR_USAGE,
                                 "task \"%s\" has no targets for --cv-metric f_avg_targets",
