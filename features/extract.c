@@ -173,6 +173,8 @@ int features_config_validate(const features_config *cfg, stance_error *err)
         return stance_error_set(err, STANCE_ERR_USAGE, "negation scope must be 0 to 10");
     if (cfg->target_window < 0 || cfg->target_window > 20)
         return stance_error_set(err, STANCE_ERR_USAGE, "target window must be 0 to 20");
+    if (cfg->nb_weighting != 0 && cfg->nb_weighting != 1)
+        return stance_error_set(err, STANCE_ERR_USAGE, "nb_weighting must be 0 or 1");
     if (cfg->min_df < 1 || cfg->max_features < 0)
         return stance_error_set(err, STANCE_ERR_USAGE, "min_df must be >= 1, max_features >= 0");
     if (memchr(cfg->stemming, '\0', sizeof cfg->stemming) == NULL)

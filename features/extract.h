@@ -50,6 +50,9 @@ typedef struct features_config {
     int min_df;         /* vocabulary: keep terms in at least min_df training texts */
     int max_features;   /* vocabulary: keep at most this many (highest df first); 0 = all */
     int sublinear_tf;   /* 1 = weight 1+ln(tf) instead of tf */
+    int nb_weighting;   /* 1 = the trainer multiplies each term's idf by its naive-Bayes
+                           log-count ratio (largest |r| over one-vs-rest labels); stored in
+                           vocab.tsv, so extraction and prediction are unchanged */
     /* Per-language stemming, e.g. "ru=snowball:russian,en=snowball:english,uk=prefix:6,
      * bg=prefix:6,*=none". Methods: none, snowball:<libstemmer name>, prefix:<N code points>. */
     char stemming[FEATURES_STEMMING_MAX];

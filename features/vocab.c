@@ -258,6 +258,17 @@ const char *vocab_term(const vocab *v, int index)
     return index >= 1 && (size_t)index <= v->size ? v->terms[index] : NULL;
 }
 
+int vocab_scale_weights(vocab *v, const double *factor, stance_error *err)
+{
+    for (size_t i = 1; i <= v->size; i++)
+        if (!(factor[i] > 0) || !isfinite(factor[i]))
+            return stance_error_set(err, STANCE_ERR_USAGE,
+                                    "term weight factor %zu is not a positive number", i);
+    for (size_t i = 1; i <= v->size; i++)
+        v->idf[i] *= factor[i];
+    return 0;
+}
+
 double vocab_idf(const vocab *v, int index)
 {
     return index >= 1 && (size_t)index <= v->size ? v->idf[index] : 0.0;

@@ -11,7 +11,8 @@
  * order, with an optional bias node and the -1 terminator.
  *
  * File format (vocab.tsv): one term per line, line k = index k: "term<TAB>idf" with idf
- * printed "%.17g". Terms never contain tabs or newlines.
+ * printed "%.17g". Terms never contain tabs or newlines. With NB weighting (features
+ * nb_weighting) the second column is idf times the term's NB factor (vocab_scale_weights).
  */
 #ifndef STANCE_VOCAB_H
 #define STANCE_VOCAB_H
@@ -55,6 +56,13 @@ const char *vocab_term(const vocab *v, int index);
 double vocab_idf(const vocab *v, int index);
 /* Index of term or 0 when unknown. */
 int vocab_index(const vocab *v, const char *term, size_t len);
+
+/* Multiplies the weight (the idf column) of every term index 1..V by factor[index] (factor
+ * has V + 1 entries; entry 0 is ignored). Used for NB log-count-ratio weighting, which the
+ * trainer computes from the training labels; the product is what vocab.tsv stores, so
+ * prediction applies it without knowing about it. Every factor must be > 0 and finite:
+ * otherwise STANCE_ERR_USAGE and v is unchanged. */
+int vocab_scale_weights(vocab *v, const double *factor, stance_error *err);
 
 /* A growable feature vector (reuse across calls; free with feature_vec_free). */
 typedef struct feature_vec {

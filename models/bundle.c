@@ -103,6 +103,8 @@ cJSON *bundle_features_to_json(const features_config *c)
     cJSON_AddNumberToObject(o, "min_df", c->min_df);
     cJSON_AddNumberToObject(o, "max_features", c->max_features);
     cJSON_AddBoolToObject(o, "sublinear_tf", c->sublinear_tf);
+    if (c->nb_weighting) /* absent = off, so bundles without it stay as they were */
+        cJSON_AddBoolToObject(o, "nb_weighting", 1);
     cJSON_AddStringToObject(o, "stemming", c->stemming);
     return o;
 }
@@ -164,6 +166,8 @@ int bundle_features_from_json(const cJSON *o, features_config *c, stance_error *
         get_int(o, "min_df", &c->min_df, err) ||
         get_int(o, "max_features", &c->max_features, err) ||
         get_bool(o, "sublinear_tf", &c->sublinear_tf, err) ||
+        (cJSON_GetObjectItemCaseSensitive(o, "nb_weighting") &&
+         get_bool(o, "nb_weighting", &c->nb_weighting, err)) ||
         !(stem = get_string(o, "stemming", err)))
         return STANCE_ERR_MODEL;
     if (strlen(stem) >= sizeof c->stemming)

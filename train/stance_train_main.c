@@ -44,11 +44,15 @@ static const char usage_text[] =
     "  --c C                  use this C instead of choosing from 0.1 0.3 1 3 10 30\n"
     "  --solver NAME          LIBLINEAR solver (default L2R_LR; e.g. L2R_L2LOSS_SVC_DUAL)\n"
     "  --no-class-weights     do not weight classes by inverse frequency\n"
+    "  --cv-metric M          what cross-validation maximizes when it chooses C (and --search a\n"
+    "                         setting), on the held-out predictions: macro_f1 (default), f_avg\n"
+    "                         (mean F1 of favor and against), f1_pn (of positive and negative),\n"
+    "                         f_avg_targets (f_avg of each target's rows, averaged over targets)\n"
     "  --seed N               seed for folds and LIBLINEAR (default 1)\n"
     "  --search               per task, choose word n-grams (1-3), character n-grams (off or\n"
     "                         2-5), negation marks, target handling, solver, class weights and\n"
     "                         the target window (0, 3, 6)\n"
-    "                         by cross-validated macro-F1, one setting at a time starting from\n"
+    "                         by the cross-validated --cv-metric, one setting at a time from\n"
     "                         the options given; the table of what it tried goes into the\n"
     "                         manifest (cross_validation.search)\n"
     "  --aggregation AGG      how stance-predict turns sentences into an article verdict:\n"
@@ -68,6 +72,9 @@ static const char usage_text[] =
     "                         as separate features, and mask a target that is no party where\n"
     "                         its own words occur (entity-targeted data); default 0 = off\n"
     "  --no-sublinear-tf      raw term counts instead of 1+ln(count)\n"
+    "  --nb-weighting         multiply each term's idf by its naive-Bayes log-count ratio\n"
+    "                         (NBSVM; the largest |ratio| over one-vs-rest labels), counted on\n"
+    "                         the training part of each fold; stored in the bundle's vocabulary\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"
     "Output:\n"
     "  --out NAME.model       the bundle directory to write (replaced atomically)\n"
@@ -171,17 +178,26 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
         const cJSON *grid = cJSON_GetObjectItemCaseSensitive(cv, "grid");
         const cJSON *g;
         if (cJSON_GetArraySize(grid) > 1) {
-            printf("  %8s %9s %9s\n", "C", "accuracy", "macro-F1");
+            const char *mname = cJSON_GetObjectItemCaseSensitive(cv, "metric")->valuestring;
+            int extra = strcmp(mname, "macro_f1") != 0;
+            printf("  %8s %9s %9s", "C", "accuracy", "macro-F1");
+            if (extra)
+                printf(" %13s", mname);
+            putchar('\n');
             cJSON_ArrayForEach(g, grid)
             {
-                printf("  %8g %9.4f %9.4f\n", cJSON_GetObjectItemCaseSensitive(g, "C")->valuedouble,
+                printf("  %8g %9.4f %9.4f", cJSON_GetObjectItemCaseSensitive(g, "C")->valuedouble,
                        cJSON_GetObjectItemCaseSensitive(g, "accuracy")->valuedouble,
                        cJSON_GetObjectItemCaseSensitive(g, "macro_f1")->valuedouble);
+                if (extra)
+                    printf(" %13.4f", cJSON_GetObjectItemCaseSensitive(g, "score")->valuedouble);
+                putchar('\n');
             }
         }
         const cJSON *search = cJSON_GetObjectItemCaseSensitive(cv, "search");
         if (search) {
-            printf("  search (cross-validated macro-F1 of each setting tried):\n");
+            printf("  search (cross-validated %s of each setting tried):\n",
+                   cJSON_GetObjectItemCaseSensitive(cv, "metric")->valuestring);
             cJSON_ArrayForEach(g, search)
             {
                 printf("    ngrams %d  char %-5s  negation %d  mask %d  conjoin %d  %-20s "
@@ -194,9 +210,13 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
                        cJSON_GetObjectItemCaseSensitive(g, "solver")->valuestring,
                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "class_weights")),
                        cJSON_GetObjectItemCaseSensitive(g, "target_window")->valueint,
-                       cJSON_GetObjectItemCaseSensitive(g, "macro_f1")->valuedouble);
+                       cJSON_GetObjectItemCaseSensitive(g, "score")->valuedouble);
             }
         }
+        const cJSON *metric = cJSON_GetObjectItemCaseSensitive(cv, "metric");
+        if (strcmp(metric->valuestring, "macro_f1") != 0)
+            printf("  C chosen by cross-validated %s: %.4f\n", metric->valuestring,
+                   cJSON_GetObjectItemCaseSensitive(cv, "score")->valuedouble);
         printf("  %d-fold cross-validated: accuracy %.4f  macro-F1 %.4f  ECE %.4f  "
                "(temperature %.3f, %d examples)\n",
                cJSON_GetObjectItemCaseSensitive(cv, "folds")->valueint,
@@ -240,7 +260,9 @@ int main(int argc, char **argv)
         O_AGG,
         O_SEARCH,
         O_TWIN,
-        O_PER_TARGET
+        O_PER_TARGET,
+        O_CV_METRIC,
+        O_NB
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -274,6 +296,8 @@ int main(int argc, char **argv)
         {"search", no_argument, 0, O_SEARCH},
         {"target-window", required_argument, 0, O_TWIN},
         {"per-target", no_argument, 0, O_PER_TARGET},
+        {"cv-metric", required_argument, 0, O_CV_METRIC},
+        {"nb-weighting", no_argument, 0, O_NB},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -418,6 +442,15 @@ int main(int argc, char **argv)
         case O_TWIN:
             if (args_parse_int(optarg, 0, 20, &opt.features.target_window))
                 rc = usage_error("--target-window must be 0..20, not", optarg);
+            break;
+        case O_CV_METRIC:
+            if (!trainer_cv_metric_valid(optarg))
+                rc = usage_error("--cv-metric must be macro_f1, f_avg, f1_pn or f_avg_targets, not",
+                                 optarg);
+            opt.cv_metric = optarg;
+            break;
+        case O_NB:
+            opt.features.nb_weighting = 1;
             break;
         case O_SEARCH:
             opt.search = 1;

@@ -554,6 +554,74 @@ static int extract_task(const dataset *d, task_data *td, const trainer_options *
     return rc;
 }
 
+/* ---- naive-Bayes term weights (--nb-weighting) ------------------------------------------- */
+
+#define NB_ALPHA 1.0  /* add-one smoothing of the per-label document counts */
+#define NB_FLOOR 0.01 /* no term is switched off entirely (and vocab.tsv needs weights > 0) */
+
+/* Multiplies the weight of every term of v by its naive-Bayes log-count ratio, counted on the
+ * training examples (fold[i] != f; fold NULL = all). For label c, with p_c(t) = alpha + the
+ * number of training texts of label c that contain term t and q_c(t) the same over the other
+ * labels, r_c(t) = ln((p_c(t) / sum_t p_c) / (q_c(t) / sum_t q_c)) is the one-vs-rest ratio of
+ * NBSVM (Wang & Manning 2012) over binarized counts. One LIBLINEAR model sees one feature vector
+ * for every class, so a term gets one factor: max over labels of |r_c(t)| (with two labels both
+ * are the same |r|), i.e. how strongly the term points to or away from some label; it is floored
+ * at NB_FLOOR. The ratios come from the training part only, so cross-validation stays honest. */
+static int nb_scale(vocab *v, const int *remap, const task_data *td, const int *fold, int f,
+                    stance_error *err)
+{
+    size_t nv = vocab_size(v), k = td->nlabels, n = td->n;
+    uint32_t *cnt = calloc((nv + 1) * k, sizeof *cnt);
+    uint32_t *seen = calloc(nv + 1, sizeof *seen);
+    double *factor = malloc((nv + 1) * sizeof *factor);
+    double *tot = calloc(k, sizeof *tot);
+    int rc = 0;
+    if (!cnt || !seen || !factor || !tot) {
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory for NB weights");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (fold && fold[i] == f)
+            continue;
+        const example *e = &td->ex[i];
+        for (uint32_t j = 0; j < e->nids; j++) {
+            int idx = remap[e->ids[j]];
+            if (idx > 0 && seen[idx] != (uint32_t)i + 1) {
+                seen[idx] = (uint32_t)i + 1;
+                cnt[(size_t)idx * k + (size_t)e->label]++;
+            }
+        }
+    }
+    double all = 0;
+    for (size_t t = 1; t <= nv; t++)
+        for (size_t c = 0; c < k; c++) {
+            tot[c] += cnt[t * k + c];
+            all += cnt[t * k + c];
+        }
+    factor[0] = 1;
+    for (size_t t = 1; t <= nv; t++) {
+        double rowsum = 0, best = 0;
+        for (size_t c = 0; c < k; c++)
+            rowsum += cnt[t * k + c];
+        for (size_t c = 0; c < k; c++) {
+            double p = (cnt[t * k + c] + NB_ALPHA) / (tot[c] + NB_ALPHA * (double)nv);
+            double q =
+                (rowsum - cnt[t * k + c] + NB_ALPHA) / (all - tot[c] + NB_ALPHA * (double)nv);
+            double r = fabs(log(p / q));
+            if (r > best)
+                best = r;
+        }
+        factor[t] = best > NB_FLOOR ? best : NB_FLOOR;
+    }
+    rc = vocab_scale_weights(v, factor, err);
+done:
+    free(cnt);
+    free(seen);
+    free(factor);
+    free(tot);
+    return rc;
+}
+
 /* Held-out logits for every grid point: logits[(g * n + i) * k + label]. */
 static int cross_validate(const task_data *td, const vocab_builder *vb, const int *fold, int nfolds,
                           const double *grid, size_t ngrid, int solver, const trainer_options *opt,
@@ -599,6 +667,8 @@ static int cross_validate(const task_data *td, const vocab_builder *vb, const in
             rc = err ? err->code : STANCE_ERR_DATA;
             break;
         }
+        if (opt->features.nb_weighting)
+            rc = nb_scale(v, remap, td, fold, f, err);
         size_t m = 0;
         for (size_t i = 0; i < n && !rc; i++) {
             if (fold[i] == f)
@@ -660,7 +730,146 @@ static int argmax(const double *z, size_t k)
     return (int)b;
 }
 
-/* Cross-validates one configuration (score = CV macro-F1 of the best C) and, when final,
+/* ---- the cross-validation metric (--cv-metric) ------------------------------------------- */
+
+int trainer_cv_metric_valid(const char *name)
+{
+    return name && (strcmp(name, "macro_f1") == 0 || strcmp(name, "f_avg") == 0 ||
+                    strcmp(name, "f1_pn") == 0 || strcmp(name, "f_avg_targets") == 0);
+}
+
+static int label_index(const task_data *td, const char *name)
+{
+    for (size_t l = 0; l < td->nlabels; l++)
+        if (strcmp(td->labels[l], name) == 0)
+            return (int)l;
+    return -1;
+}
+
+/* F1 of one label over the examples of one target (-1: all examples); 0 without a true
+ * positive (scikit-learn's zero_division=0). */
+static double label_f1(const task_data *td, const int *gold, const int *pred, int label, int target)
+{
+    long tp = 0, fp = 0, fn = 0;
+    for (size_t i = 0; i < td->n; i++) {
+        if (target >= 0 && td->ex[i].target != target)
+            continue;
+        if (pred[i] == label && gold[i] == label)
+            tp++;
+        else if (pred[i] == label)
+            fp++;
+        else if (gold[i] == label)
+            fn++;
+    }
+    return tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0;
+}
+
+/* The two labels a metric averages (f_avg: favor, against; f1_pn: positive, negative).
+ * Returns 0, or -1 when the task lacks one of them. */
+static int metric_pair(const task_data *td, const char *metric, int pair[2])
+{
+    int pn = strcmp(metric, "f1_pn") == 0;
+    pair[0] = label_index(td, pn ? "positive" : "favor");
+    pair[1] = label_index(td, pn ? "negative" : "against");
+    return pair[0] >= 0 && pair[1] >= 0 ? 0 : -1;
+}
+
+/* F_avg of one target's examples (target -1: all). */
+static double target_f_avg(const task_data *td, const int *gold, const int *pred, const int pair[2],
+                           int target)
+{
+    return (label_f1(td, gold, pred, pair[0], target) + label_f1(td, gold, pred, pair[1], target)) /
+           2;
+}
+
+/* Checks that the task can be scored by metric (its labels, its targets). */
+static int cv_metric_check(const task_data *td, const char *metric, stance_error *err)
+{
+    int pair[2];
+    if (!trainer_cv_metric_valid(metric))
+        return stance_error_set(err, STANCE_ERR_USAGE,
+                                "--cv-metric must be macro_f1, f_avg, f1_pn or f_avg_targets");
+    if (strcmp(metric, "macro_f1") == 0)
+        return 0;
+    if (metric_pair(td, metric, pair) != 0)
+        return stance_error_set(
+            err, STANCE_ERR_USAGE, "task \"%s\" has no labels %s for --cv-metric %s",
+            td->spec->name,
+            strcmp(metric, "f1_pn") == 0 ? "positive and negative" : "favor and against", metric);
+    if (strcmp(metric, "f_avg_targets") == 0 && td->ntargets == 0)
+        return stance_error_set(err, STANCE_ERR_USAGE,
+                                "task \"%s\" has no targets for --cv-metric f_avg_targets",
+                                td->spec->name);
+    return 0;
+}
+
+/* The score of the held-out predictions by metric (cv_metric_check passed). */
+static double cv_metric_score(const task_data *td, const int *gold, const int *pred,
+                              const char *metric)
+{
+    int pair[2];
+    if (strcmp(metric, "macro_f1") == 0) {
+        double sum = 0;
+        for (size_t l = 0; l < td->nlabels; l++)
+            sum += label_f1(td, gold, pred, (int)l, -1);
+        return sum / (double)td->nlabels;
+    }
+    metric_pair(td, metric, pair);
+    if (strcmp(metric, "f_avg_targets") != 0)
+        return target_f_avg(td, gold, pred, pair, -1);
+    double sum = 0;
+    size_t used = 0;
+    for (size_t t = 0; t < td->ntargets; t++) {
+        size_t i = 0;
+        while (i < td->n && td->ex[i].target != (int)t)
+            i++;
+        if (i == td->n)
+            continue; /* a target without examples (cannot happen for long-format data) */
+        sum += target_f_avg(td, gold, pred, pair, (int)t);
+        used++;
+    }
+    return used ? sum / (double)used : 0;
+}
+
+/* Adds the official metrics that the task's labels allow to the cross-validation report:
+ * f_avg, f1_pn, and for a task with a few targets (at most 20) f_avg_targets and per target
+ * {"examples", "macro_f1", "f_avg"}. */
+static void cv_metrics_json(cJSON *cv, const task_data *td, const int *gold, const int *pred)
+{
+    int pair[2];
+    int fav = metric_pair(td, "f_avg", pair) == 0;
+    if (fav)
+        cJSON_AddNumberToObject(cv, "f_avg", cv_metric_score(td, gold, pred, "f_avg"));
+    if (metric_pair(td, "f1_pn", pair) == 0)
+        cJSON_AddNumberToObject(cv, "f1_pn", cv_metric_score(td, gold, pred, "f1_pn"));
+    if (td->ntargets == 0 || td->ntargets > 20)
+        return;
+    if (fav)
+        cJSON_AddNumberToObject(cv, "f_avg_targets",
+                                cv_metric_score(td, gold, pred, "f_avg_targets"));
+    metric_pair(td, "f_avg", pair);
+    cJSON *tj = cJSON_AddObjectToObject(cv, "targets");
+    for (size_t t = 0; tj && t < td->ntargets; t++) {
+        long count = 0;
+        for (size_t i = 0; i < td->n; i++)
+            count += td->ex[i].target == (int)t;
+        if (!count)
+            continue;
+        cJSON *o = cJSON_AddObjectToObject(tj, td->targets[t]);
+        if (!o)
+            break;
+        double sum = 0;
+        for (size_t l = 0; l < td->nlabels; l++)
+            sum += label_f1(td, gold, pred, (int)l, (int)t);
+        cJSON_AddNumberToObject(o, "examples", (double)count);
+        cJSON_AddNumberToObject(o, "macro_f1", sum / (double)td->nlabels);
+        if (fav)
+            cJSON_AddNumberToObject(o, "f_avg", target_f_avg(td, gold, pred, pair, (int)t));
+    }
+}
+
+/* Cross-validates one configuration (score = the CV metric, macro-F1 unless --cv-metric says
+ * otherwise, of the best C by that metric) and, when final,
  * trains the model on every example and fills bt. */
 static int train_task(const dataset *d, task_data *td, const trainer_options *opt,
                       const parties *ps, int final, double *cv_score, bundle_task *bt,
@@ -675,7 +884,10 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
             err, STANCE_ERR_DATA, "task \"%s\": %s; a classifier needs two labels or more",
             td->spec->name,
             td->nlabels ? "every example has the same label" : "no row has a label");
+    const char *metric = opt->cv_metric ? opt->cv_metric : "macro_f1";
     int rc = sort_labels(td, err);
+    if (!rc && opt->folds >= 2)
+        rc = cv_metric_check(td, metric, err);
     if (rc)
         return rc;
     vocab_builder *vb = vocab_builder_new();
@@ -687,14 +899,15 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     size_t ngrid = opt->c > 0 ? 1 : sizeof default_grid / sizeof *default_grid;
     double best_c = grid[0], temperature = 1.0;
     cJSON *cv = NULL;
-    int *fold = NULL, *gold = NULL;
+    int *fold = NULL, *gold = NULL, *pred = NULL;
     double *logits = NULL;
     metrics *best_m = NULL;
     if (!rc && opt->folds >= 2) {
         fold = malloc(n * sizeof *fold);
         gold = malloc(n * sizeof *gold);
+        pred = malloc(n * sizeof *pred);
         logits = malloc(ngrid * n * k * sizeof *logits);
-        if (!fold || !gold || !logits)
+        if (!fold || !gold || !pred || !logits)
             rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory for cross-validation");
         if (!rc)
             rc = assign_folds(d, td, opt->folds, opt->seed, fold, err);
@@ -710,8 +923,9 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
             else
                 cJSON_AddNullToObject(cv, "grouped_by");
             cJSON_AddNumberToObject(cv, "examples", (double)n);
+            cJSON_AddStringToObject(cv, "metric", metric);
             cJSON *gj = cJSON_AddArrayToObject(cv, "grid");
-            double best_f1 = -1;
+            double best_score = -1;
             size_t best_g = 0;
             for (size_t g = 0; g < ngrid; g++) {
                 metrics *m = metrics_new(k, (const char *const *)td->labels, 10, err);
@@ -719,17 +933,21 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                     rc = STANCE_ERR_NOMEM;
                     break;
                 }
-                for (size_t i = 0; i < n; i++)
-                    metrics_add(m, gold[i], argmax(logits + (g * n + i) * k, k), NULL);
+                for (size_t i = 0; i < n; i++) {
+                    pred[i] = argmax(logits + (g * n + i) * k, k);
+                    metrics_add(m, gold[i], pred[i], NULL);
+                }
                 double f1 = metrics_macro_f1(m);
+                double score = cv_metric_score(td, gold, pred, metric);
                 cJSON *point = cJSON_CreateObject();
                 cJSON_AddNumberToObject(point, "C", grid[g]);
                 cJSON_AddNumberToObject(point, "accuracy", metrics_accuracy(m));
                 cJSON_AddNumberToObject(point, "macro_f1", f1);
+                cJSON_AddNumberToObject(point, "score", score);
                 cJSON_AddItemToArray(gj, point);
                 /* strictly better only: on a tie the smaller C (simpler model) wins */
-                if (f1 > best_f1 + 1e-12) {
-                    best_f1 = f1;
+                if (score > best_score + 1e-12) {
+                    best_score = score;
                     best_g = g;
                 }
                 metrics_free(m);
@@ -749,9 +967,13 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                 cJSON_AddNumberToObject(cv, "accuracy", metrics_accuracy(best_m));
                 cJSON_AddNumberToObject(cv, "macro_f1", metrics_macro_f1(best_m));
                 cJSON_AddNumberToObject(cv, "ece", metrics_ece(best_m));
+                for (size_t i = 0; i < n; i++)
+                    pred[i] = argmax(bl + i * k, k);
+                cJSON_AddNumberToObject(cv, "score", best_score);
+                cv_metrics_json(cv, td, gold, pred);
                 cJSON_AddItemToObject(cv, "metrics", metrics_to_json(best_m));
                 if (cv_score)
-                    *cv_score = metrics_macro_f1(best_m);
+                    *cv_score = best_score;
             } else if (!rc) {
                 rc = STANCE_ERR_NOMEM;
             }
@@ -769,6 +991,9 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         int *wl = malloc(k * sizeof *wl);
         if (!bt->vocab) {
             rc = err ? err->code : STANCE_ERR_DATA;
+        } else if (opt->features.nb_weighting &&
+                   (rc = nb_scale(bt->vocab, remap, td, NULL, -1, err)) != 0) {
+            /* rc and err are set */
         } else if (problem_buf_init(&pb, n) != 0 || !weights || !wl) {
             rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
         } else {
@@ -832,6 +1057,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     metrics_free(best_m);
     free(fold);
     free(gold);
+    free(pred);
     free(logits);
     vocab_builder_free(vb);
     /* the term ids are not needed any more: give the memory back before the next task */
@@ -876,14 +1102,15 @@ static cJSON *variant_json(const variant *v, double score)
     cJSON_AddNumberToObject(o, "target_window", v->window);
     cJSON_AddStringToObject(o, "solver", v->solver);
     cJSON_AddBoolToObject(o, "class_weights", v->balanced);
-    cJSON_AddNumberToObject(o, "macro_f1", score);
+    cJSON_AddNumberToObject(o, "score", score); /* the cv_metric (macro-F1 by default) */
     return o;
 }
 
 /* Greedy search, one dimension at a time from the user's settings: word n-grams, character
  * n-grams, negation, target handling, solver, class weights, the window around targets. Each
  * candidate is scored by the same grouped, stratified cross-validation (with its own C grid); a
- * change is kept only when it gains more than 0.002 macro-F1, so noise does not flip settings. Then
+ * change is kept only when it gains more than 0.002 of the CV metric (macro-F1 unless --cv-metric
+ * says otherwise), so noise does not flip settings. Then
  * the winner is trained on everything, and the table of what was tried goes into the manifest. */
 static int search_task(const dataset *d, task_data *td, const trainer_options *opt,
                        const parties *ps, bundle_task *bt, stance_error *err)

@@ -5,7 +5,8 @@
  * example per (row, target)), extract terms once and keep them as ids, split the examples
  * into K folds (stratified by label; grouped so that rows of one article or one sentence
  * never straddle a fold), build each fold's vocabulary from its training part only, train
- * every C of the grid on each fold, pick the C with the best mean macro-F1, fit the
+ * every C of the grid on each fold, pick the C with the best out-of-fold macro-F1 (or the
+ * cv_metric), fit the
  * probability temperature on the held-out decision values of that C, and train the final
  * model on all examples. Everything is seeded: the same input gives the same bundle.
  *
@@ -51,6 +52,10 @@ typedef struct trainer_options {
                                      NULL = "balance" */
     double aggregation_threshold; /* for "balance" (default 0.06, see README) */
     double aggregation_scale;     /* for "balance" (default 10) */
+    const char *cv_metric;        /* what cross-validation maximizes when it chooses C (and
+                                     --search a setting): "macro_f1" (default, NULL), "f_avg"
+                                     (mean F1 of favor and against), "f1_pn" (of positive and
+                                     negative), "f_avg_targets" (f_avg per target, averaged) */
     int search;                   /* 1 = choose features, target handling, solver and class weights
                                      per task by cross-validation (see trainer.c, search_task) */
     unsigned long seed;
@@ -59,6 +64,9 @@ typedef struct trainer_options {
 } trainer_options;
 
 void trainer_options_default(trainer_options *o);
+
+/* 1 when name is one of the cv_metric values above. */
+int trainer_cv_metric_valid(const char *name);
 
 /* What happened to the input rows. Free with trainer_report_clear. */
 typedef struct trainer_report {

@@ -96,17 +96,26 @@ def load_set_info(results, name, conf=None):
             "date": meta.get("date", "")}
 
 
-def search_rows(name):
+def search_rows(name, metric):
+    """The runs of the set's search that were scored by metric, in the order tried, as
+    [flags, C, score, macro_f1, accuracy, ece, seconds] (search.py's TSV; a table of the first
+    format, without a metric column, holds macro-F1 runs only)."""
     path = os.path.join(HERE, "search", name + ".tsv")
     if not os.path.exists(path):
         return []
     out = []
     with open(path, encoding="utf-8") as f:
-        next(f, None)
+        head = next(f, "").rstrip("\n").split("\t")
         for line in f:
             v = line.rstrip("\n").split("\t")
-            if len(v) == 6:
-                out.append(v)
+            if len(v) != len(head):
+                continue
+            r = dict(zip(head, v))
+            r.setdefault("metric", "macro_f1")
+            r.setdefault("score", r["macro_f1"])
+            if r["metric"] == metric:
+                out.append([r[c] for c in ("flags", "C", "score", "macro_f1", "accuracy", "ece",
+                                           "seconds")])
     return out
 
 
@@ -123,8 +132,9 @@ def markdown(infos, conf, missing):
          f"Run: {date}, {platform.machine()}, {os.cpu_count()} CPUs.",
          "",
          "Protocol: every system is trained on each set's `train.csv` only and scored once on "
-         "`test.csv`. stance's flags were chosen by the cross-validated macro-F1 that "
-         "`stance-train` prints (k-fold inside train, folds grouped by the set's group column; "
+         "`test.csv`. stance's flags (and C) were chosen by the cross-validated score of the "
+         "set's official metric, computed by `stance-train --cv-metric` on out-of-fold "
+         "predictions (k-fold inside train, folds grouped by the set's group column; "
          "search tables below); the peers tune their own settings inside train "
          "(scikit-learn: 5-fold CV macro-F1; fastText: held-out 20 % of train). The sets, their "
          "sources and published scores are described in ../shared/benchmarks/*/README.md.",
@@ -157,6 +167,8 @@ def markdown(infos, conf, missing):
               f"Official metric {i['metric_label']}; published: {i['published'] or '–'} "
               f"({i['published_by']}). Report with confusion matrix and reliability diagram: "
               f"[accuracy/{i['name']}.html](accuracy/{i['name']}.html).", "",
+              f"stance's CV {i['metric_label']} (the score its flags were chosen by): "
+              f"{f2(tr.get('score'))}.", "",
               "| system | settings (chosen inside train) | CV macro-F1 | test "
               f"{i['metric_label']} | test macro-F1 | test accuracy | test ECE | train s |",
               "|---|---|---|---|---|---|---|---|",
@@ -199,31 +211,38 @@ def markdown(infos, conf, missing):
               "; ".join(f"{b['lower']:.1f}–{b['upper']:.1f}: {b['count']}, "
                         f"{b['mean_confidence']:.2f} → {b['accuracy']:.2f}" for b in rel) + ".",
               ""]
-        rows = search_rows(i["name"])
+        rows = search_rows(i["name"], i["metric"])
         if rows:
             best = max(rows, key=lambda v: float(v[2]))
-            L += [f"Flag search inside train ({len(rows)} runs, in the order tried; coordinate "
-                  "search over one dimension at a time; best in bold):", "",
-                  "| stance-train flags | C | CV macro-F1 | CV accuracy | CV ECE | s |",
-                  "|---|---|---|---|---|---|"]
+            L += [f"Flag search inside train ({len(rows)} runs scored by CV {i['metric_label']}, "
+                  "in the order tried; coordinate search over one dimension at a time; best in "
+                  "bold):", "",
+                  f"| stance-train flags | C | CV {i['metric_label']} | CV macro-F1 | CV accuracy "
+                  "| CV ECE | s |",
+                  "|---|---|---|---|---|---|---|"]
             for v in rows:
                 b = "**" if v is best else ""
                 L.append(f"| {b}`{v[0] or '(defaults)'}`{b} | {v[1]} | {b}{100 * float(v[2]):.2f}"
-                         f"{b} | {100 * float(v[3]):.2f} | {float(v[4]):.3f} | {v[5]} |")
+                         f"{b} | {100 * float(v[3]):.2f} | {100 * float(v[4]):.2f} | "
+                         f"{float(v[5]):.3f} | {v[6]} |")
             L.append("")
+            if i["metric"] != "macro_f1" and search_rows(i["name"], "macro_f1"):
+                L += [f"(An earlier search scored by CV macro-F1, "
+                      f"{len(search_rows(i['name'], 'macro_f1'))} runs, is kept in "
+                      f"tests/accuracy/search/{i['name']}.tsv.)", ""]
     L += stemming_section(infos)
     return "\n".join(L) + "\n"
 
 
 def stemming_section(infos):
     """The stemming choice per language, as measured in each set's search."""
-    L = ["## Stemming choice per set (CV macro-F1 inside train)", "",
+    L = ["## Stemming choice per set (CV score of the set's metric inside train)", "",
          "Each row changes only the stemming of the best flag set found before it in the "
          "search (`*` = every language the detector returns, so short Bulgarian texts "
          "detected as Russian are stemmed the same way; English keeps its Snowball stemmer).",
-         "", "| set | stemming | CV macro-F1 | chosen |", "|---|---|---|---|"]
+         "", "| set | stemming | CV score | chosen |", "|---|---|---|---|"]
     for i in infos:
-        rows = search_rows(i["name"])
+        rows = search_rows(i["name"], i["metric"])
         if not rows:
             continue
         stem_rows = {}

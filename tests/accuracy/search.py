@@ -3,15 +3,21 @@
 inside its train split (never by the test split).
 
 Coordinate search: start from a base flag set, then for each dimension in turn
-(target handling, char n-grams, word n-grams, stemming, solver, class weights, min-df,
-negation) try every option with the others fixed at the best so far, and keep the one
-with the highest cross-validated macro-F1 that stance-train reports (its own grid of C,
-k-fold, grouped by the set's group column). Every run is appended to
-tests/accuracy/search/SET.tsv (flags, chosen C, CV macro-F1, accuracy, ECE, seconds);
-rows already there are reused, so an interrupted search resumes. The last line printed
-is the chosen flag set with --c fixed to the chosen C (what sets.conf records).
+(target handling, char n-grams, word n-grams, NB weighting, stemming, solver, class
+weights, min-df, negation, target window) try every option with the others fixed at the
+best so far, and keep the one with the highest cross-validated score of the set's official
+metric (sets.conf `metric`: macro_f1, f_avg, f1_pn or f_avg_targets), which stance-train
+computes on the out-of-fold predictions and also uses to choose C (--cv-metric). Every run is
+appended to tests/accuracy/search/SET.tsv (flags, metric, chosen C, CV score, CV macro-F1,
+accuracy, ECE, seconds); rows already there for the same metric are reused, so an
+interrupted search resumes. The last line printed is the chosen flag set with --c fixed to
+the chosen C and the --cv-metric it was chosen by (what sets.conf records).
 
-Usage: search.py SET [--build DIR] [--bench DIR] [--jobs N]   (stdlib only)
+--start FLAGS begins from that flag set instead of the base, and --dims a,b limits the
+search to those dimensions (a shorter search where runs are slow; the TSV shows what ran).
+
+Usage: search.py SET [--build DIR] [--bench DIR] [--jobs N] [--metric M] [--start FLAGS]
+                 [--dims D,...]   (stdlib only)
 """
 import argparse
 import configparser
@@ -46,18 +52,41 @@ def dimensions(name, target_dependent):
     dims = []
     if target_dependent:
         dims.append(("target", ["", "--target-conjoin", "--no-target-mask",
-                                "--target-conjoin --no-target-mask"]))
+                                "--target-conjoin --no-target-mask", "--per-target"]))
     dims += [
         # (no char n-grams, and 2-4, lost clearly to 2-5 / 3-6 on SemEval: not retried)
         ("char", ["--char-ngrams 2-5", "--char-ngrams 3-6"]),
         ("words", ["--ngrams 1", "", "--ngrams 3"]),
+        ("nb", ["", "--nb-weighting"]),
         ("stemming", ["--stemming " + s for s in LANG_STEMS[SET_LANG.get(name, "en")]]),
         ("solver", ["", "--solver L2R_L2LOSS_SVC_DUAL", "--solver MCSVM_CS"]),
         ("weights", ["", "--no-class-weights"]),
         ("min_df", ["", "--min-df 1"]),
         ("negation", ["", "--negation 0"]),
     ]
+    if target_dependent:
+        dims.append(("window", ["", "--target-window 3", "--target-window 6"]))
     return dims
+
+
+def split_start(flags, dims):
+    """Assigns the words of a flag string to the dimensions' options (the longest option
+    that matches first); unknown words are an error, so a typo cannot vanish silently."""
+    words = shlex.split(flags)
+    best = {}
+    i = 0
+    while i < len(words):
+        hit = None
+        for d, opts in dims:
+            for o in opts:
+                ow = shlex.split(o)
+                if ow and words[i:i + len(ow)] == ow and (hit is None or len(ow) > len(hit[1])):
+                    hit = (d, ow, o)
+        if hit is None:
+            sys.exit(f"search.py: --start: {words[i]!r} is no option of any dimension")
+        best[hit[0]] = hit[2]
+        i += len(hit[1])
+    return best
 
 
 def load_set(name, conf_path):
@@ -73,31 +102,70 @@ def flags_key(parts):
 
 
 def run_one(args, s, flags, tsv_rows):
-    if flags in tsv_rows:
-        return tsv_rows[flags]
+    if (flags, args.metric) in tsv_rows:
+        return tsv_rows[(flags, args.metric)]
     with tempfile.TemporaryDirectory(prefix="search-") as tmp:
         cmd = [os.path.join(args.build, "stance-train"), "-q", "--json",
                "--data", os.path.join(args.bench, s["train"])]
         cmd += shlex.split(s["task"])
         if s.get("group"):
             cmd += ["--group-column", s["group"]]
-        cmd += shlex.split(flags) + ["--aggregation", "document", "--out",
+        cmd += shlex.split(flags) + ["--cv-metric", args.metric, "--aggregation", "document",
+                                      "--out",
                                       os.path.join(tmp, "m.model")]
         t0 = time.time()
         p = subprocess.run(cmd, capture_output=True, text=True)
         secs = time.time() - t0
     if p.returncode != 0:
         print(f"search.py: failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}", file=sys.stderr)
-        row = {"flags": flags, "C": "", "macro_f1": -1.0, "accuracy": -1.0, "ece": -1.0,
-               "seconds": round(secs, 1)}
+        row = {"flags": flags, "metric": args.metric, "C": "", "score": -1.0, "macro_f1": -1.0,
+               "accuracy": -1.0, "ece": -1.0, "seconds": round(secs, 1)}
     else:
         # stdout holds the text report, then the JSON document (from its first "{" line)
         at = p.stdout.find("\n{")
         doc = p.stdout[at + 1:] if at >= 0 else p.stdout
         task = next(iter(json.loads(doc)["tasks"].values()))
-        row = {"flags": flags, "C": task["C"], "macro_f1": task["macro_f1"],
-               "accuracy": task["accuracy"], "ece": task["ece"], "seconds": round(secs, 1)}
+        if task.get("metric") != args.metric:
+            sys.exit(f"search.py: stance-train scored by {task.get('metric')}, not {args.metric}")
+        row = {"flags": flags, "metric": args.metric, "C": task["C"], "score": task["score"],
+               "macro_f1": task["macro_f1"], "accuracy": task["accuracy"], "ece": task["ece"],
+               "seconds": round(secs, 1)}
     return row
+
+
+COLS = ["flags", "metric", "C", "score", "macro_f1", "accuracy", "ece", "seconds"]
+OLD_COLS = ["flags", "C", "macro_f1", "accuracy", "ece", "seconds"]
+
+
+def read_tsv(path):
+    """{(flags, metric): row}. A table of the first format (no metric column: every run was
+    scored by macro-F1) is read as metric macro_f1 and marked for rewriting."""
+    rows = {}
+    if not os.path.exists(path):
+        return rows
+    with open(path, encoding="utf-8") as f:
+        head = next(f, "").rstrip("\n").split("\t")
+        old = head == OLD_COLS
+        for line in f:
+            v = line.rstrip("\n").split("\t")
+            if len(v) != len(head):
+                continue
+            r = dict(zip(head, v))
+            if old:
+                r["metric"], r["score"] = "macro_f1", r["macro_f1"]
+            for c in ("score", "macro_f1", "accuracy", "ece", "seconds"):
+                r[c] = float(r[c])
+            rows[(r["flags"], r["metric"])] = r
+    if old:
+        rows["_old_format"] = True
+    return rows
+
+
+def write_tsv(path, rows):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\t".join(COLS) + "\n")
+        for r in rows:
+            f.write("\t".join(str(r[c]) for c in COLS) + "\n")
 
 
 def main():
@@ -108,24 +176,17 @@ def main():
     ap.add_argument("--conf", default=os.path.join(HERE, "sets.conf"))
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out-dir", default=os.path.join(HERE, "search"))
+    ap.add_argument("--metric", help="CV metric to maximize (default: the set's metric)")
+    ap.add_argument("--start", help="flag set to start from (default: the base)")
+    ap.add_argument("--dims", help="comma-separated dimensions to search (default: all)")
     args = ap.parse_args()
     s = load_set(args.set, args.conf)
+    args.metric = args.metric or s.get("metric") or "macro_f1"
     os.makedirs(args.out_dir, exist_ok=True)
     tsv = os.path.join(args.out_dir, args.set + ".tsv")
-    cols = ["flags", "C", "macro_f1", "accuracy", "ece", "seconds"]
-    rows = {}
-    if os.path.exists(tsv):
-        with open(tsv, encoding="utf-8") as f:
-            next(f, None)
-            for line in f:
-                v = line.rstrip("\n").split("\t")
-                if len(v) == len(cols):
-                    rows[v[0]] = {"flags": v[0], "C": v[1], "macro_f1": float(v[2]),
-                                  "accuracy": float(v[3]), "ece": float(v[4]),
-                                  "seconds": float(v[5])}
-    else:
-        with open(tsv, "w", encoding="utf-8") as f:
-            f.write("\t".join(cols) + "\n")
+    rows = read_tsv(tsv)
+    if not os.path.exists(tsv) or rows.pop("_old_format", False):
+        write_tsv(tsv, rows.values())
 
     lock = threading.Lock()
 
@@ -134,13 +195,15 @@ def main():
             record_locked(row)
 
     def record_locked(row):
-        if row["flags"] in rows and row is rows[row["flags"]]:
+        key = (row["flags"], row["metric"])
+        if key in rows and row is rows[key]:
             return
-        rows[row["flags"]] = row
+        rows[key] = row
         with open(tsv, "a", encoding="utf-8") as f:
-            f.write("\t".join(str(row[c]) for c in cols) + "\n")
-        print(f"{args.set}: {row['macro_f1']:.4f} C={row['C']} ece={row['ece']:.4f} "
-              f"({row['seconds']} s)  {row['flags']}", file=sys.stderr, flush=True)
+            f.write("\t".join(str(row[c]) for c in COLS) + "\n")
+        print(f"{args.set}: {row['metric']} {row['score']:.4f} (macro-F1 {row['macro_f1']:.4f}) "
+              f"C={row['C']} ece={row['ece']:.4f} ({row['seconds']} s)  {row['flags']}",
+              file=sys.stderr, flush=True)
 
     dims = dimensions(args.set, bool(s.get("target")))
     best = {d: opts[0] if d not in ("char", "words", "stemming") else None for d, opts in dims}
@@ -152,9 +215,19 @@ def main():
             best[d] = ""
         elif d == "stemming":
             best[d] = opts[0]
+    if args.start is not None:
+        best = {d: "" for d, _ in dims}
+        best.update(split_start(args.start, dims))
     order = [d for d, _ in dims]
+    searched = dims
+    if args.dims:
+        want = args.dims.split(",")
+        unknown = [w for w in want if w not in order]
+        if unknown:
+            sys.exit(f"search.py: no dimension {', '.join(unknown)} (have {', '.join(order)})")
+        searched = [(d, opts) for d, opts in dims if d in want]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for d, opts in dims:
+        for d, opts in searched:
             cands = []
             for o in opts:
                 cur = dict(best, **{d: o})
@@ -165,12 +238,14 @@ def main():
                 return r
 
             results = list(pool.map(one, cands))
-            o_best = max(zip(cands, results), key=lambda cr: cr[1]["macro_f1"])[0][0]
+            # the first (earlier-listed) option wins a tie
+            o_best = max(zip(cands, results), key=lambda cr: cr[1]["score"])[0][0]
             best[d] = o_best
     final = flags_key(best[x] for x in order)
-    r = rows[final]
-    print(json.dumps({"set": args.set, "flags": final, "C": r["C"], "cv_macro_f1": r["macro_f1"],
-                      "cv_ece": r["ece"]}))
+    r = rows[(final, args.metric)]
+    print(json.dumps({"set": args.set, "flags": final, "metric": args.metric, "C": r["C"],
+                      "cv_score": r["score"], "cv_macro_f1": r["macro_f1"], "cv_ece": r["ece"],
+                      "sets_conf": f"{final} --cv-metric {args.metric} --c {r['C']}"}))
 
 
 if __name__ == "__main__":

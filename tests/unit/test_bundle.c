@@ -97,5 +97,22 @@ int main(void)
     CHECK(system(cmd) == 0);
     CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL); /* symlink loop */
     bundle_free(b);
+
+    /* nb_weighting in the manifest's features: written only when on, absent in older bundles
+     * (= off), and like every other field refused when it has the wrong type */
+    features_config fc, back;
+    features_config_default(&fc);
+    cJSON *fj = bundle_features_to_json(&fc);
+    CHECK(fj && !cJSON_GetObjectItemCaseSensitive(fj, "nb_weighting"));
+    CHECK(bundle_features_from_json(fj, &back, &err) == 0 && back.nb_weighting == 0);
+    cJSON_Delete(fj);
+    fc.nb_weighting = 1;
+    fj = bundle_features_to_json(&fc);
+    CHECK(fj && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fj, "nb_weighting")));
+    CHECK(bundle_features_from_json(fj, &back, &err) == 0 && back.nb_weighting == 1);
+    cJSON_ReplaceItemInObjectCaseSensitive(fj, "nb_weighting", cJSON_CreateNumber(1));
+    CHECK(bundle_features_from_json(fj, &back, &err) == STANCE_ERR_MODEL &&
+          strstr(err.message, "nb_weighting"));
+    cJSON_Delete(fj);
     return check_finish();
 }

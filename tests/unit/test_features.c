@@ -1,5 +1,6 @@
 /* Unit tests: normalization, segmentation, stemming, n-grams, party aliases, vocabulary. */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,6 +196,23 @@ static void test_vocab(void)
     CHECK(vocab_load(path, 3, 3, &err) == NULL && strstr(err.message, "truncated"));
     CHECK(vocab_builder_finish(b, NULL, 3, 5, 0, NULL, &err) == NULL &&
           err.code == STANCE_ERR_DATA);
+    /* NB weighting multiplies the weights in place; a factor that is not > 0 and finite is
+     * refused and leaves every weight as it was */
+    double idf1 = vocab_idf(v, 1), idf2 = vocab_idf(v, 2);
+    double bad[3] = {1.0, 2.0, 0.0}, nan_f[3] = {1.0, NAN, 1.0}, good[3] = {0.0, 0.5, 3.0};
+    CHECK(vocab_scale_weights(v, bad, &err) == STANCE_ERR_USAGE);
+    CHECK(vocab_scale_weights(v, nan_f, &err) == STANCE_ERR_USAGE);
+    CHECK(vocab_idf(v, 1) == idf1 && vocab_idf(v, 2) == idf2);
+    CHECK(vocab_scale_weights(v, good, &err) == 0); /* entry 0 is ignored */
+    CHECK(vocab_idf(v, 1) == idf1 * 0.5 && vocab_idf(v, 2) == idf2 * 3.0);
+    /* the scaled weights are what vocab.tsv keeps and what vectorizing uses */
+    CHECK(vocab_save(v, path, NULL) == 0);
+    vocab *s = vocab_load(path, 2, 3, &err);
+    CHECK(s && vocab_idf(s, 1) == idf1 * 0.5 && vocab_idf(s, 2) == idf2 * 3.0);
+    CHECK(vocab_vectorize(s, &t, 1, -1.0, &fv, NULL) == 0); /* "a d b": a, b each once */
+    CHECK(fv.count == 2 && fv.nodes[1].value / fv.nodes[0].value > 5.99 * idf2 / idf1 &&
+          fv.nodes[1].value / fv.nodes[0].value < 6.01 * idf2 / idf1);
+    vocab_free(s);
     vocab_free(w);
     vocab_free(v);
     free(remap);
