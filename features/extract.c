@@ -26,7 +26,8 @@ enum {
     TOK_NUMBER = 1, /* ICU said number: emitted as the class "0" */
     TOK_BREAK = 2,  /* sentence punctuation or a line break before it: n-grams restart */
     TOK_CLAUSE = 4, /* a comma or similar before it: negation scope ends */
-    TOK_MASKED = 8  /* part of a party mention */
+    TOK_MASKED = 8, /* part of a party mention */
+    TOK_PUNCT = 16  /* a run of punctuation or symbols (punct_tokens) */
 };
 
 typedef struct lang_stem {
@@ -57,6 +58,9 @@ struct features_extractor {
     strvec tokens;        /* normalized surface words */
     strvec units;         /* what n-grams are made of: stems, "0", "<t>", "!stem" */
     strvec target_tokens; /* the target's own words (target_window > 0, target not a party) */
+    strvec puncts;        /* punct_tokens: the runs split off tokens, before tokens[punct_pos] */
+    size_t *punct_pos;
+    size_t punct_pos_cap;
     /* Tokens of the texts seen since features_cache_begin, keyed by (pointer, length): an
      * article's sentence is tokenized once for all tasks and parties, not once per use. */
     struct token_cache_entry {
@@ -175,6 +179,8 @@ int features_config_validate(const features_config *cfg, stance_error *err)
         return stance_error_set(err, STANCE_ERR_USAGE, "target window must be 0 to 20");
     if (cfg->nb_weighting != 0 && cfg->nb_weighting != 1)
         return stance_error_set(err, STANCE_ERR_USAGE, "nb_weighting must be 0 or 1");
+    if (cfg->punct_tokens != 0 && cfg->punct_tokens != 1)
+        return stance_error_set(err, STANCE_ERR_USAGE, "punct_tokens must be 0 or 1");
     if (cfg->min_df < 1 || cfg->max_features < 0)
         return stance_error_set(err, STANCE_ERR_USAGE, "min_df must be >= 1, max_features >= 0");
     if (memchr(cfg->stemming, '\0', sizeof cfg->stemming) == NULL)
@@ -317,6 +323,8 @@ void features_extractor_free(features_extractor *ex)
     strvec_free(&ex->tokens);
     strvec_free(&ex->units);
     strvec_free(&ex->target_tokens);
+    strvec_free(&ex->puncts);
+    free(ex->punct_pos);
     for (size_t i = 0; i < ex->cache_cap; i++)
         strvec_free(&ex->cache[i].tokens);
     free(ex->cache);
@@ -373,7 +381,61 @@ static int is_break_char(UChar c)
     }
 }
 
-/* Normalizes text and splits it into word tokens (ex->tokens) with their flags. */
+/* A run of punctuation and symbol characters being collected (punct_tokens). */
+typedef struct punct_run {
+    char buf[FEATURES_PUNCT_MAX * 4 + 4];
+    size_t n;          /* bytes */
+    int cps;           /* code points kept */
+    UChar32 last;      /* the last code point seen, and how often it occurred in a row */
+    int repeats;
+    unsigned char flags; /* the break flags pending where the run started */
+} punct_run;
+
+/* Adds c to the run: a character repeated more than 3 times in a row counts 3 times ("!!!!!"
+ * reads as "!!!", ":))))" as ":)))"), so emphasis of any strength is one feature with few
+ * variants; past FEATURES_PUNCT_MAX code points the rest of a run (ASCII art, "-----=====")
+ * is dropped. Variation selectors and joiners are skipped ("❤️" = "❤"). */
+static void punct_run_add(punct_run *r, UChar32 c, unsigned char pending)
+{
+    if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+        return;
+    if (r->n == 0) {
+        r->flags = pending;
+        r->last = -1;
+        r->repeats = 0;
+    }
+    if (c == r->last) {
+        if (++r->repeats > 3)
+            return;
+    } else {
+        r->last = c;
+        r->repeats = 1;
+    }
+    if (r->cps >= FEATURES_PUNCT_MAX)
+        return;
+    UBool bad = 0;
+    size_t n = r->n;
+    U8_APPEND((uint8_t *)r->buf, n, (int32_t)sizeof r->buf, c, bad);
+    if (bad)
+        return;
+    r->n = n;
+    r->cps++;
+}
+
+/* Ends the run: it becomes a token flagged TOK_PUNCT. The pending flags stay for the next
+ * word, so the words' flags (negation scope, n-gram windows) are the same as without runs. */
+static int punct_run_flush(features_extractor *ex, punct_run *r)
+{
+    if (r->n == 0)
+        return 0;
+    int rc = strvec_push(&ex->tokens, r->buf, r->n, (unsigned char)(r->flags | TOK_PUNCT));
+    r->n = 0;
+    r->cps = 0;
+    return rc;
+}
+
+/* Normalizes text and splits it into word tokens (ex->tokens) with their flags; with
+ * punct_tokens, the runs of punctuation between them too (flagged TOK_PUNCT). */
 static int tokenize_uncached(features_extractor *ex, const char *text, size_t len,
                              stance_error *err)
 {
@@ -397,6 +459,8 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
     }
     char tok[TOKEN_MAX_BYTES + 8];
     unsigned char pending = 0;
+    int punct = ex->cfg.punct_tokens;
+    punct_run run = {.n = 0};
     for (int32_t start = 0, end, status; start < len16; start = end) {
         if (fast) {
             end = wordbreak_next(text16, len16, start, &status);
@@ -406,10 +470,26 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
             status = ubrk_getRuleStatus(ex->words);
         }
         if (status < UBRK_WORD_NUMBER) {
-            for (int32_t i = start; i < end; i++)
+            for (int32_t i = start; i < end; i++) {
+                if (punct) {
+                    UChar32 c = ex->nb.dst[i];
+                    if (U16_IS_LEAD(c) && i + 1 < end && U16_IS_TRAIL(ex->nb.dst[i + 1]))
+                        c = U16_GET_SUPPLEMENTARY(c, ex->nb.dst[i + 1]);
+                    if (u_isUWhiteSpace(c) || u_iscntrl(c)) {
+                        if (punct_run_flush(ex, &run) != 0)
+                            return stance_error_set(err, STANCE_ERR_NOMEM,
+                                                    "out of memory tokenizing");
+                    } else if (!U16_IS_SURROGATE(c)) {
+                        punct_run_add(&run, c, pending);
+                    }
+                }
+                /* a surrogate's code units are no break characters, as without runs */
                 pending |= (unsigned char)is_break_char(ex->nb.dst[i]);
+            }
             continue;
         }
+        if (punct && punct_run_flush(ex, &run) != 0)
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
         unsigned char flags = pending;
         pending = 0;
         if (status < UBRK_WORD_NUMBER_LIMIT) {
@@ -437,6 +517,37 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
         if (strvec_push(&ex->tokens, tok, n, flags) != 0)
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
     }
+    if (punct && punct_run_flush(ex, &run) != 0)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+    return 0;
+}
+
+/* Moves the punctuation runs out of ex->tokens into ex->puncts (each remembering the word
+ * it precedes), so that party mentions, target words and negation see the words alone. */
+static int split_puncts(features_extractor *ex)
+{
+    ex->puncts.count = 0;
+    ex->puncts.len = 0;
+    if (!ex->cfg.punct_tokens)
+        return 0;
+    strvec *t = &ex->tokens;
+    size_t words = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        if (!(t->flags[i] & TOK_PUNCT)) {
+            t->off[words] = t->off[i];
+            t->flags[words] = t->flags[i];
+            words++;
+            continue;
+        }
+        const char *s = STRVEC_GET(t, i);
+        if (strvec_push(&ex->puncts, s, strlen(s), t->flags[i]) != 0)
+            return -1;
+        if (stance_grow((void **)&ex->punct_pos, &ex->punct_pos_cap, ex->puncts.count,
+                        sizeof *ex->punct_pos) != 0)
+            return -1;
+        ex->punct_pos[ex->puncts.count - 1] = words;
+    }
+    t->count = words;
     return 0;
 }
 
@@ -761,6 +872,29 @@ static int emit_target_window(features_extractor *ex, term_list *out, const char
     return 0;
 }
 
+/* Appends to ex->units, as "%run", the punctuation runs that precede word token `pos`; runs
+ * before an earlier position lie inside a masked mention (the loop skipped those words) and
+ * are dropped. They take no part in negation: the scope counts words, as without runs. */
+static int emit_punct_units(features_extractor *ex, size_t pos, size_t *next)
+{
+    char unit[FEATURES_PUNCT_MAX * 4 + 8];
+    for (; *next < ex->puncts.count && ex->punct_pos[*next] <= pos; (*next)++) {
+        if (ex->punct_pos[*next] < pos) {
+            ex->puncts.flags[*next] |= TOK_MASKED;
+            continue;
+        }
+        const char *r = STRVEC_GET(&ex->puncts, *next);
+        size_t n = strlen(r);
+        if (n + 1 >= sizeof unit)
+            continue;
+        unit[0] = '%';
+        memcpy(unit + 1, r, n);
+        if (strvec_push(&ex->units, unit, n + 1, ex->puncts.flags[*next]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int features_terms(features_extractor *ex, const char *text, size_t len, const char *lang,
                    int target, const char *target_name, term_list *out, stance_error *err)
 {
@@ -774,6 +908,8 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
         rc = tokenize(ex, target_name, strlen(target_name), err);
         if (rc)
             return rc;
+        if (split_puncts(ex) != 0)
+            goto nomem;
         strvec tmp = ex->target_tokens;
         ex->target_tokens = ex->tokens;
         ex->tokens = tmp;
@@ -781,6 +917,8 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
     rc = tokenize(ex, text, len, err);
     if (rc)
         return rc;
+    if (split_puncts(ex) != 0)
+        goto nomem;
     if (!lang || !*lang)
         lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
     snprintf(ex->last_lang, sizeof ex->last_lang, "%s", lang);
@@ -797,7 +935,10 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
     int mask_text = ex->target_tokens.count > 0;
     int neg_left = 0;
     char unit[TOKEN_MAX_BYTES + 4];
+    size_t np = 0; /* the next punctuation run (punct_tokens) */
     for (size_t i = 0; i < ex->tokens.count; i++) {
+        if (emit_punct_units(ex, i, &np) != 0)
+            goto nomem;
         const char *w = STRVEC_GET(&ex->tokens, i);
         unsigned char fl = ex->tokens.flags[i];
         if (fl & TOK_CLAUSE)
@@ -848,6 +989,8 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
         if (ex->cfg.negation && is_negation(w))
             neg_left = ex->cfg.negation;
     }
+    if (emit_punct_units(ex, ex->tokens.count, &np) != 0)
+        goto nomem;
 
     /* 2. word n-grams over units; a sentence break restarts the window */
     size_t win_start = 0;
@@ -892,6 +1035,12 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
             if (emit_char_ngrams(ex, out, STRVEC_GET(&ex->tokens, i), target_name) != 0)
                 goto nomem;
         }
+        for (size_t i = 0; i < ex->puncts.count; i++) {
+            if (ex->puncts.flags[i] & TOK_MASKED)
+                continue;
+            if (emit_char_ngrams(ex, out, STRVEC_GET(&ex->puncts, i), target_name) != 0)
+                goto nomem;
+        }
     }
     return 0;
 nomem:
@@ -906,7 +1055,7 @@ int features_party_mentions(features_extractor *ex, const char *text, size_t len
     int rc = tokenize(ex, text, len, err);
     if (rc)
         return rc;
-    if (ensure_tok_ptrs(ex) != 0)
+    if (split_puncts(ex) != 0 || ensure_tok_ptrs(ex) != 0)
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory finding parties");
     for (size_t i = 0; i < ex->tokens.count; i++) {
         size_t m = 0;

@@ -20,6 +20,8 @@
  *   "<t>" / "<o>"     a mention of the target party / of another party
  *   "russia|term"     a term conjoined with the target (target_conjoin)
  *   "~unit"           a unit near a target mention (target_window)
+ *   "%!!!", "%:)"     a run of punctuation or symbols (punct_tokens; '%' keeps them apart
+ *                     from every other kind, since no word starts with it)
  *
  * Thread-safety: a features_extractor holds ICU iterators and Snowball stemmers, which are
  * not thread-safe: create one per thread. The config and parties it borrows are read-only.
@@ -33,6 +35,7 @@
 #include "parties.h"
 
 #define FEATURES_STEMMING_MAX 256
+#define FEATURES_PUNCT_MAX 8 /* code points kept of one punctuation run */
 
 typedef struct features_config {
     int word_ngram_max; /* word n-grams 1..word_ngram_max over stems (1..3); default 2 */
@@ -53,6 +56,9 @@ typedef struct features_config {
     int nb_weighting;   /* 1 = the trainer multiplies each term's idf by its naive-Bayes
                            log-count ratio (largest |r| over one-vs-rest labels); stored in
                            vocab.tsv, so extraction and prediction are unchanged */
+    int punct_tokens;   /* 1 = runs of punctuation and symbols ("!!!", ":)", emoji) become
+                           units "%run" (a character repeated more than 3 times counts 3
+                           times; at most FEATURES_PUNCT_MAX code points); 0 = skipped */
     /* Per-language stemming, e.g. "ru=snowball:russian,en=snowball:english,uk=prefix:6,
      * bg=prefix:6,*=none". Methods: none, snowball:<libstemmer name>, prefix:<N code points>. */
     char stemming[FEATURES_STEMMING_MAX];

@@ -105,6 +105,8 @@ cJSON *bundle_features_to_json(const features_config *c)
     cJSON_AddBoolToObject(o, "sublinear_tf", c->sublinear_tf);
     if (c->nb_weighting) /* absent = off, so bundles without it stay as they were */
         cJSON_AddBoolToObject(o, "nb_weighting", 1);
+    if (c->punct_tokens) /* likewise */
+        cJSON_AddBoolToObject(o, "punct_tokens", 1);
     cJSON_AddStringToObject(o, "stemming", c->stemming);
     return o;
 }
@@ -168,6 +170,8 @@ int bundle_features_from_json(const cJSON *o, features_config *c, stance_error *
         get_bool(o, "sublinear_tf", &c->sublinear_tf, err) ||
         (cJSON_GetObjectItemCaseSensitive(o, "nb_weighting") &&
          get_bool(o, "nb_weighting", &c->nb_weighting, err)) ||
+        (cJSON_GetObjectItemCaseSensitive(o, "punct_tokens") &&
+         get_bool(o, "punct_tokens", &c->punct_tokens, err)) ||
         !(stem = get_string(o, "stemming", err)))
         return STANCE_ERR_MODEL;
     if (strlen(stem) >= sizeof c->stemming)

@@ -75,6 +75,9 @@ static const char usage_text[] =
     "  --nb-weighting         multiply each term's idf by its naive-Bayes log-count ratio\n"
     "                         (NBSVM; the largest |ratio| over one-vs-rest labels), counted on\n"
     "                         the training part of each fold; stored in the bundle's vocabulary\n"
+"  --punct-tokens         runs of punctuation and symbols become tokens (\"%!!!\", \"%:)\";\n"
+    "                         a character repeated over 3 times counts 3 times; 8 characters\n"
+    "                         at most) in word and character n-grams (default off)\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"
     "Output:\n"
     "  --out NAME.model       the bundle directory to write (replaced atomically)\n"
@@ -262,7 +265,8 @@ int main(int argc, char **argv)
         O_TWIN,
         O_PER_TARGET,
         O_CV_METRIC,
-        O_NB
+        O_NB,
+        O_PUNCT
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -298,6 +302,7 @@ int main(int argc, char **argv)
         {"per-target", no_argument, 0, O_PER_TARGET},
         {"cv-metric", required_argument, 0, O_CV_METRIC},
         {"nb-weighting", no_argument, 0, O_NB},
+        {"punct-tokens", no_argument, 0, O_PUNCT},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -451,6 +456,9 @@ int main(int argc, char **argv)
             break;
         case O_NB:
             opt.features.nb_weighting = 1;
+            break;
+        case O_PUNCT:
+            opt.features.punct_tokens = 1;
             break;
         case O_SEARCH:
             opt.search = 1;
