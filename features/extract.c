@@ -384,9 +384,9 @@ static int is_break_char(UChar c)
 /* A run of punctuation and symbol characters being collected (punct_tokens). */
 typedef struct punct_run {
     char buf[FEATURES_PUNCT_MAX * 4 + 4];
-    size_t n;          /* bytes */
-    int cps;           /* code points kept */
-    UChar32 last;      /* the last code point seen, and how often it occurred in a row */
+    size_t n;     /* bytes */
+    int cps;      /* code points kept */
+    UChar32 last; /* the last code point seen, and how often it occurred in a row */
     int repeats;
     unsigned char flags; /* the break flags pending where the run started */
 } punct_run;

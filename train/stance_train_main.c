@@ -75,7 +75,7 @@ static const char usage_text[] =
     "  --nb-weighting         multiply each term's idf by its naive-Bayes log-count ratio\n"
     "                         (NBSVM; the largest |ratio| over one-vs-rest labels), counted on\n"
     "                         the training part of each fold; stored in the bundle's vocabulary\n"
-"  --punct-tokens         runs of punctuation and symbols become tokens (\"%!!!\", \"%:)\";\n"
+    "  --punct-tokens         runs of punctuation and symbols become tokens (\"%!!!\", \"%:)\";\n"
     "                         a character repeated over 3 times counts 3 times; 8 characters\n"
     "                         at most) in word and character n-grams (default off)\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"

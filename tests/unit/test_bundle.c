@@ -114,5 +114,34 @@ int main(void)
     CHECK(bundle_features_from_json(fj, &back, &err) == STANCE_ERR_MODEL &&
           strstr(err.message, "nb_weighting"));
     cJSON_Delete(fj);
+
+    /* punct_tokens likewise: absent (every bundle before it) = off; on round-trips through a
+     * saved bundle, so prediction extracts the same runs */
+    features_config_default(&fc);
+    fj = bundle_features_to_json(&fc);
+    CHECK(fj && !cJSON_GetObjectItemCaseSensitive(fj, "punct_tokens"));
+    back.punct_tokens = 1;
+    CHECK(bundle_features_from_json(fj, &back, &err) == 0 && back.punct_tokens == 0);
+    cJSON_AddStringToObject(fj, "punct_tokens", "yes");
+    CHECK(bundle_features_from_json(fj, &back, &err) == STANCE_ERR_MODEL &&
+          strstr(err.message, "punct_tokens"));
+    cJSON_Delete(fj);
+    l = bundle_load(out, &err); /* trained without the option: its manifest lacks the field */
+    CHECK(l != NULL && l->tasks[0].features.punct_tokens == 0);
+    bundle_free(l);
+    opt.features.punct_tokens = 1;
+    b = NULL;
+    CHECK(trainer_run(paths, 1, &spec, 1, &opt, NULL, &b, &rep, &err) == 0);
+    trainer_report_clear(&rep);
+    if (b) {
+        b->name = strdup("p");
+        snprintf(out, sizeof out, "%s/p.model", dir);
+        CHECK(bundle_save(b, out, &err) == 0);
+        CHECK(b->tasks[0].features.punct_tokens == 1);
+        l = bundle_load(out, &err);
+        CHECK(l != NULL && l->tasks[0].features.punct_tokens == 1);
+        bundle_free(l);
+        bundle_free(b);
+    }
     return check_finish();
 }

@@ -92,6 +92,106 @@ static void test_terms(void)
     CHECK(features_extractor_new(&cfg, NULL, &err) == NULL && strstr(err.message, "klingon"));
 }
 
+/* --punct-tokens: runs of punctuation become "%run" units; off, nothing changes */
+static void test_punct_tokens(void)
+{
+    features_config cfg;
+    features_config_default(&cfg);
+    snprintf(cfg.stemming, sizeof cfg.stemming, "%s", "*=none");
+    cfg.char_ngram_min = 2;
+    cfg.char_ngram_max = 3;
+    stance_error err = {0};
+    features_extractor *off = features_extractor_new(&cfg, NULL, &err);
+    cfg.punct_tokens = 1;
+    features_extractor *on = features_extractor_new(&cfg, NULL, &err);
+    CHECK(off != NULL && on != NULL);
+    /* "!!!!!" -> "!!!" (repeats capped at 3), ":)" one token, the emoji's variation selector
+     * dropped, a long run cut at 8 code points */
+    const char *s = "Не е добър филм, а шедьовър!!!!! :) Браво \xe2\x9d\xa4\xef\xb8\x8f "
+                    "не ==--==--==--\nхаресах";
+    term_list a = {0}, b = {0};
+    CHECK(features_terms(off, s, strlen(s), "bg", -1, NULL, &a, &err) == 0);
+    CHECK(features_terms(on, s, strlen(s), "bg", -1, NULL, &b, &err) == 0);
+    for (size_t i = 0; i < a.count; i++)
+        CHECK(strchr(term_list_get(&a, i), '%') == NULL);
+    CHECK(has_term(&b, "%!!!"));
+    CHECK(!has_term(&b, "%!!!!"));
+    CHECK(has_term(&b, "%:)"));
+    CHECK(has_term(&b, "%\xe2\x9d\xa4"));
+    CHECK(has_term(&b, "%,"));
+    CHECK(has_term(&b, "%==--==--"));
+    CHECK(has_term(&b, "шедьовър %!!!")); /* the run ends the sentence it closes */
+    CHECK(!has_term(&b, "%!!! %:)"));     /* "!" is a break: ":)" starts a new window */
+    CHECK(has_term(&b, "#<:"));           /* runs have character n-grams too */
+    CHECK(has_term(&b, "#!!>"));
+    /* negation: the scope counts words, not runs, and a run takes no "!" */
+    CHECK(has_term(&b, "!добър") && has_term(&a, "!добър"));
+    CHECK(has_term(&b, "!филм") && has_term(&a, "!филм"));
+    CHECK(!has_term(&b, "!%,"));
+    term_list_clear(&a);
+    term_list_clear(&b);
+    const char *n = "Не ** харесах тоя филм изобщо";
+    CHECK(features_terms(off, n, strlen(n), "bg", -1, NULL, &a, &err) == 0);
+    CHECK(features_terms(on, n, strlen(n), "bg", -1, NULL, &b, &err) == 0);
+    CHECK(has_term(&a, "!филм") && has_term(&b, "!филм")); /* the run is not counted */
+    CHECK(has_term(&a, "изобщо") && has_term(&b, "изобщо"));
+    CHECK(has_term(&b, "%**") && !has_term(&b, "!%**"));
+    CHECK(has_term(&b, "не %**") && has_term(&b, "%** !харесах"));
+    term_list_clear(&a);
+    term_list_clear(&b);
+    CHECK(features_terms(off, s, strlen(s), "bg", -1, NULL, &a, &err) == 0);
+    CHECK(features_terms(on, s, strlen(s), "bg", -1, NULL, &b, &err) == 0);
+    /* a line break ends negation with runs as without: "харесах" is not negated */
+    CHECK(has_term(&a, "харесах") && has_term(&b, "харесах"));
+    CHECK(!has_term(&a, "!харесах") && !has_term(&b, "!харесах"));
+    /* every term of the words alone is still there, except word n-grams across a run */
+    for (size_t i = 0; i < a.count; i++) {
+        const char *w = term_list_get(&a, i);
+        if (!strchr(w, ' '))
+            CHECK(has_term(&b, w));
+    }
+    CHECK(has_term(&a, "!добър !филм") && has_term(&b, "!добър !филм"));
+    CHECK(has_term(&a, "!филм а") && !has_term(&b, "!филм а")); /* "," between them now */
+    /* runs in a word's middle stay in the word ("e.g", "don't"); text of only punctuation */
+    term_list_clear(&b);
+    CHECK(features_terms(on, "?!", 2, "en", -1, NULL, &b, &err) == 0);
+    CHECK(has_term(&b, "%?!") && b.count > 1);
+    term_list_clear(&a);
+    CHECK(features_terms(off, "?!", 2, "en", -1, NULL, &a, &err) == 0);
+    CHECK(a.count == 0);
+    term_list_free(&a);
+    term_list_free(&b);
+    features_extractor_free(off);
+    features_extractor_free(on);
+    cfg.punct_tokens = 2;
+    CHECK(features_extractor_new(&cfg, NULL, &err) == NULL && err.code == STANCE_ERR_USAGE);
+}
+
+/* party mentions are found across runs as without them, and runs inside one are dropped */
+static void test_punct_parties(void)
+{
+    stance_error err = {0};
+    parties *p = parties_new();
+    CHECK(parties_add_alias(p, "usa", "белый дом", &err) == 0);
+    features_config cfg;
+    features_config_default(&cfg);
+    cfg.punct_tokens = 1;
+    features_extractor *ex = features_extractor_new(&cfg, p, &err);
+    CHECK(ex != NULL);
+    const char *s = "«Белый — дом» молчит...";
+    term_list t = {0};
+    CHECK(features_terms(ex, s, strlen(s), "ru", 0, "usa", &t, &err) == 0);
+    CHECK(has_term(&t, "<t>"));
+    CHECK(has_term(&t, "%«") && has_term(&t, "%»") && has_term(&t, "%..."));
+    CHECK(!has_term(&t, "%—")); /* inside the mention */
+    long counts[1] = {0};
+    CHECK(features_party_mentions(ex, s, strlen(s), counts, &err) == 0);
+    CHECK(counts[0] == 1);
+    term_list_free(&t);
+    features_extractor_free(ex);
+    parties_free(p);
+}
+
 static void test_parties(void)
 {
     parties *p = parties_new();
@@ -225,6 +325,8 @@ int main(void)
 {
     test_normalize();
     test_terms();
+    test_punct_tokens();
+    test_punct_parties();
     test_parties();
     test_sentences();
     test_vocab();
