@@ -179,6 +179,8 @@ int features_config_validate(const features_config *cfg, stance_error *err)
         return stance_error_set(err, STANCE_ERR_USAGE, "target window must be 0 to 20");
     if (cfg->nb_weighting != 0 && cfg->nb_weighting != 1)
         return stance_error_set(err, STANCE_ERR_USAGE, "nb_weighting must be 0 or 1");
+    if (cfg->block_norm != 0 && cfg->block_norm != 1)
+        return stance_error_set(err, STANCE_ERR_USAGE, "block_norm must be 0 or 1");
     if (cfg->punct_tokens != 0 && cfg->punct_tokens != 1)
         return stance_error_set(err, STANCE_ERR_USAGE, "punct_tokens must be 0 or 1");
     if (cfg->min_df < 1 || cfg->max_features < 0)

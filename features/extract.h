@@ -56,6 +56,8 @@ typedef struct features_config {
     int nb_weighting;   /* 1 = the trainer multiplies each term's idf by its naive-Bayes
                            log-count ratio (largest |r| over one-vs-rest labels); stored in
                            vocab.tsv, so extraction and prediction are unchanged */
+    int block_norm;     /* 1 = L2-normalize the word terms and the character n-grams ("#...")
+                           of a text separately, each block to length 1 (vocab.h) */
     int punct_tokens;   /* 1 = runs of punctuation and symbols ("!!!", ":)", emoji) become
                            units "%run" (a character repeated more than 3 times counts 3
                            times; at most FEATURES_PUNCT_MAX code points); 0 = skipped */

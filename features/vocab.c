@@ -25,6 +25,7 @@ struct vocab {
     double *idf;        /* [V + 1] */
     size_t size;
     long documents;
+    unsigned char *is_char; /* [V + 1] with block normalization: 1 = a character n-gram */
 };
 
 vocab_builder *vocab_builder_new(void)
@@ -240,7 +241,33 @@ void vocab_free(vocab *v)
     strmap_free(v->index);
     free(v->terms);
     free(v->idf);
+    free(v->is_char);
     free(v);
+}
+
+static int is_char_term(const char *t, int conjoin)
+{
+    if (t[0] == '#')
+        return 1;
+    if (!conjoin)
+        return 0;
+    const char *bar = strchr(t, '|');
+    return bar && bar[1] == '#' && !memchr(t, '%', (size_t)(bar - t));
+}
+
+int vocab_set_block_norm(vocab *v, int on, int conjoin, stance_error *err)
+{
+    free(v->is_char);
+    v->is_char = NULL;
+    if (!on)
+        return 0;
+    v->is_char = malloc(v->size + 1);
+    if (!v->is_char)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    v->is_char[0] = 0;
+    for (size_t i = 1; i <= v->size; i++)
+        v->is_char[i] = (unsigned char)is_char_term(v->terms[i], conjoin);
+    return 0;
 }
 
 size_t vocab_size(const vocab *v)
@@ -350,7 +377,7 @@ static void weigh(const vocab *v, size_t k, int sublinear_tf, double bias, featu
 {
     sort_by_index(out->nodes, k);
     size_t w = 0;
-    double norm2 = 0.0;
+    double norm2 = 0.0, norm2_char = 0.0; /* the second only with block normalization */
     for (size_t i = 0; i < k;) {
         size_t j = i;
         while (j < k && out->nodes[j].index == out->nodes[i].index)
@@ -361,11 +388,19 @@ static void weigh(const vocab *v, size_t k, int sublinear_tf, double bias, featu
         double val = tf * v->idf[out->nodes[i].index];
         out->nodes[w].index = out->nodes[i].index;
         out->nodes[w].value = val;
-        norm2 += val * val;
+        if (v->is_char && v->is_char[out->nodes[i].index])
+            norm2_char += val * val;
+        else
+            norm2 += val * val;
         w++;
         i = j;
     }
-    if (norm2 > 0) {
+    if (v->is_char) {
+        double inv = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
+        double inv_char = norm2_char > 0 ? 1.0 / sqrt(norm2_char) : 0.0;
+        for (size_t i = 0; i < w; i++)
+            out->nodes[i].value *= v->is_char[out->nodes[i].index] ? inv_char : inv;
+    } else if (norm2 > 0) {
         double inv = 1.0 / sqrt(norm2);
         for (size_t i = 0; i < w; i++)
             out->nodes[i].value *= inv;

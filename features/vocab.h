@@ -8,7 +8,10 @@
  *
  * Vectorizing counts the known terms of a text, weights them tf*idf (tf sublinear:
  * 1 + ln(count)), L2-normalizes, and returns LIBLINEAR feature nodes in ascending index
- * order, with an optional bias node and the -1 terminator.
+ * order, with an optional bias node and the -1 terminator. With block normalization
+ * (vocab_set_block_norm) the character n-grams and the other terms are normalized apart, each
+ * block to length 1, as scikit-learn's union of a word and a char_wb vectorizer does, so the
+ * many character n-grams of a text do not outweigh its few words.
  *
  * File format (vocab.tsv): one term per line, line k = index k: "term<TAB>idf" with idf
  * printed "%.17g". Terms never contain tabs or newlines. With NB weighting (features
@@ -63,6 +66,12 @@ int vocab_index(const vocab *v, const char *term, size_t len);
  * prediction applies it without knowing about it. Every factor must be > 0 and finite:
  * otherwise STANCE_ERR_USAGE and v is unchanged. */
 int vocab_scale_weights(vocab *v, const double *factor, stance_error *err);
+
+/* Turns block normalization on (on = 1) or off for v. A term is a character n-gram when it
+ * starts with '#', or, with conjoin (features target_conjoin), when its part after the first
+ * '|' does (a "target|#ab" copy; a prefix holding '%', a punctuation run, is no target).
+ * Returns 0 or STANCE_ERR_NOMEM. */
+int vocab_set_block_norm(vocab *v, int on, int conjoin, stance_error *err);
 
 /* A growable feature vector (reuse across calls; free with feature_vec_free). */
 typedef struct feature_vec {

@@ -105,6 +105,8 @@ cJSON *bundle_features_to_json(const features_config *c)
     cJSON_AddBoolToObject(o, "sublinear_tf", c->sublinear_tf);
     if (c->nb_weighting) /* absent = off, so bundles without it stay as they were */
         cJSON_AddBoolToObject(o, "nb_weighting", 1);
+    if (c->block_norm) /* likewise */
+        cJSON_AddBoolToObject(o, "block_norm", 1);
     if (c->punct_tokens) /* likewise */
         cJSON_AddBoolToObject(o, "punct_tokens", 1);
     cJSON_AddStringToObject(o, "stemming", c->stemming);
@@ -170,6 +172,8 @@ int bundle_features_from_json(const cJSON *o, features_config *c, stance_error *
         get_bool(o, "sublinear_tf", &c->sublinear_tf, err) ||
         (cJSON_GetObjectItemCaseSensitive(o, "nb_weighting") &&
          get_bool(o, "nb_weighting", &c->nb_weighting, err)) ||
+        (cJSON_GetObjectItemCaseSensitive(o, "block_norm") &&
+         get_bool(o, "block_norm", &c->block_norm, err)) ||
         (cJSON_GetObjectItemCaseSensitive(o, "punct_tokens") &&
          get_bool(o, "punct_tokens", &c->punct_tokens, err)) ||
         !(stem = get_string(o, "stemming", err)))
@@ -607,6 +611,9 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
     free(vp);
     if (!t->vocab)
         return STANCE_ERR_MODEL;
+    if ((rc = vocab_set_block_norm(t->vocab, t->features.block_norm, t->features.target_conjoin,
+                                   err)))
+        return rc;
     if ((rc = check_sha(dir, mo, &mp, err)))
         return rc;
     t->model = linear_io_load(mp, (int)t->nlabels, vsize, t->bias, err);

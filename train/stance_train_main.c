@@ -78,6 +78,8 @@ static const char usage_text[] =
     "  --punct-tokens         runs of punctuation and symbols become tokens (\"%!!!\", \"%:)\";\n"
     "                         a character repeated over 3 times counts 3 times; 8 characters\n"
     "                         at most) in word and character n-grams (default off)\n"
+    "  --block-norm           L2-normalize word terms and character n-grams separately (each\n"
+    "                         block to length 1, as scikit-learn's word + char_wb union)\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"
     "Output:\n"
     "  --out NAME.model       the bundle directory to write (replaced atomically)\n"
@@ -266,7 +268,8 @@ int main(int argc, char **argv)
         O_PER_TARGET,
         O_CV_METRIC,
         O_NB,
-        O_PUNCT
+        O_PUNCT,
+        O_BLOCK_NORM
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -303,6 +306,7 @@ int main(int argc, char **argv)
         {"cv-metric", required_argument, 0, O_CV_METRIC},
         {"nb-weighting", no_argument, 0, O_NB},
         {"punct-tokens", no_argument, 0, O_PUNCT},
+        {"block-norm", no_argument, 0, O_BLOCK_NORM},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -459,6 +463,9 @@ int main(int argc, char **argv)
             break;
         case O_PUNCT:
             opt.features.punct_tokens = 1;
+            break;
+        case O_BLOCK_NORM:
+            opt.features.block_norm = 1;
             break;
         case O_SEARCH:
             opt.search = 1;

@@ -667,7 +667,8 @@ static int cross_validate(const task_data *td, const vocab_builder *vb, const in
             rc = err ? err->code : STANCE_ERR_DATA;
             break;
         }
-        if (opt->features.nb_weighting)
+        rc = vocab_set_block_norm(v, opt->features.block_norm, opt->features.target_conjoin, err);
+        if (!rc && opt->features.nb_weighting)
             rc = nb_scale(v, remap, td, fold, f, err);
         size_t m = 0;
         for (size_t i = 0; i < n && !rc; i++) {
@@ -991,6 +992,9 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         int *wl = malloc(k * sizeof *wl);
         if (!bt->vocab) {
             rc = err ? err->code : STANCE_ERR_DATA;
+        } else if ((rc = vocab_set_block_norm(bt->vocab, opt->features.block_norm,
+                                              opt->features.target_conjoin, err)) != 0) {
+            /* rc and err are set */
         } else if (opt->features.nb_weighting &&
                    (rc = nb_scale(bt->vocab, remap, td, NULL, -1, err)) != 0) {
             /* rc and err are set */
