@@ -1,4 +1,5 @@
 /* Unit tests: train -> bundle_save -> bundle_load round trip, and refusals of broken bundles. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,14 @@ int main(void)
     CHECK(bundle_features_from_json(fj, &back, &err) == STANCE_ERR_MODEL &&
           strstr(err.message, "punct_tokens"));
     cJSON_Delete(fj);
-    l = bundle_load(out, &err); /* trained without the option: its manifest lacks the field */
-    CHECK(l != NULL && l->tasks[0].features.punct_tokens == 0);
+    l = bundle_load(out, &err); /* trained without the options: its manifest lacks the fields */
+    CHECK(l != NULL && l->tasks[0].features.punct_tokens == 0 &&
+          l->tasks[0].features.block_norm == 0);
     bundle_free(l);
     opt.features.punct_tokens = 1;
+    opt.features.block_norm = 1;
+    opt.features.char_ngram_min = 2;
+    opt.features.char_ngram_max = 3;
     b = NULL;
     CHECK(trainer_run(paths, 1, &spec, 1, &opt, NULL, &b, &rep, &err) == 0);
     trainer_report_clear(&rep);
@@ -139,7 +144,29 @@ int main(void)
         CHECK(bundle_save(b, out, &err) == 0);
         CHECK(b->tasks[0].features.punct_tokens == 1);
         l = bundle_load(out, &err);
-        CHECK(l != NULL && l->tasks[0].features.punct_tokens == 1);
+        CHECK(l != NULL && l->tasks[0].features.punct_tokens == 1 &&
+              l->tasks[0].features.block_norm == 1);
+        if (l) { /* the loaded vocabulary normalizes by blocks as the trained one did */
+            term_list t = {0};
+            const char *s = "good deal agreed!!";
+            features_extractor *ex = features_extractor_new(&l->tasks[0].features, NULL, &err);
+            feature_vec f1 = {0}, f2 = {0};
+            CHECK(ex && features_terms(ex, s, strlen(s), "en", -1, NULL, &t, &err) == 0);
+            CHECK(vocab_vectorize(b->tasks[0].vocab, &t, 1, -1.0, &f1, &err) == 0);
+            CHECK(vocab_vectorize(l->tasks[0].vocab, &t, 1, -1.0, &f2, &err) == 0);
+            CHECK(f1.count == f2.count && f1.count > 2);
+            double sq = 0;
+            for (size_t i = 0; i < f1.count && i < f2.count; i++) {
+                CHECK(f1.nodes[i].index == f2.nodes[i].index &&
+                      f1.nodes[i].value == f2.nodes[i].value);
+                sq += f2.nodes[i].value * f2.nodes[i].value;
+            }
+            CHECK(fabs(sq - 2.0) < 1e-9); /* two blocks, each of length 1 */
+            feature_vec_free(&f1);
+            feature_vec_free(&f2);
+            term_list_free(&t);
+            features_extractor_free(ex);
+        }
         bundle_free(l);
         bundle_free(b);
     }

@@ -321,6 +321,79 @@ static void test_vocab(void)
     vocab_builder_free(b);
 }
 
+static void set_terms(term_list *t, const char *const *terms, size_t n)
+{
+    term_list_clear(t);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(terms[i]);
+        t->buf = realloc(t->buf, t->len + len + 1);
+        t->offsets = realloc(t->offsets, (t->count + 1) * sizeof *t->offsets);
+        memcpy(t->buf + t->len, terms[i], len + 1);
+        t->offsets[t->count++] = t->len;
+        t->len += len + 1;
+    }
+}
+
+/* block normalization: the character n-grams and the other terms each to length 1 */
+static void test_block_norm(void)
+{
+    const char *const doc[] = {"good", "film",  "#<go", "#goo", "#ood",
+                               "#od>", "x|#ab", "%|#",  "a %|#"};
+    const size_t n = sizeof doc / sizeof *doc;
+    term_list t = {0};
+    set_terms(&t, doc, n);
+    vocab_builder *b = vocab_builder_new();
+    CHECK(vocab_builder_add(b, &t, NULL, NULL) == 0);
+    stance_error err = {0};
+    vocab *v = vocab_builder_finish(b, NULL, 1, 1, 0, NULL, &err);
+    CHECK(v && vocab_size(v) == n);
+    feature_vec fv = {0};
+    double sq[2];
+    /* sum of squares of the word block [0] and the char block [1], the blocks as in vocab.h
+     * with conjoin on ("x|#ab" a char n-gram; "%|#", "a %|#" punctuation, words) */
+#define BLOCKS(conj)                                                                               \
+    do {                                                                                           \
+        sq[0] = sq[1] = 0;                                                                         \
+        for (size_t i = 0; i < fv.count; i++) {                                                    \
+            const char *term = vocab_term(v, fv.nodes[i].index);                                   \
+            int c = term[0] == '#' || ((conj) && strcmp(term, "x|#ab") == 0);                      \
+            sq[c] += fv.nodes[i].value * fv.nodes[i].value;                                        \
+        }                                                                                          \
+    } while (0)
+    CHECK(vocab_vectorize(v, &t, 1, -1.0, &fv, NULL) == 0);
+    CHECK(fv.count == n);
+    BLOCKS(0);
+    CHECK(fabs(sq[0] + sq[1] - 1.0) < 1e-9); /* off: one norm over all */
+    CHECK(fabs(sq[1] - 4.0 / 9) < 1e-9);     /* 4 char n-grams of 9 terms, one idf */
+    CHECK(vocab_set_block_norm(v, 1, 0, &err) == 0);
+    CHECK(vocab_vectorize(v, &t, 1, -1.0, &fv, NULL) == 0);
+    BLOCKS(0);
+    CHECK(fabs(sq[0] - 1.0) < 1e-9 && fabs(sq[1] - 1.0) < 1e-9);
+    CHECK(vocab_set_block_norm(v, 1, 1, &err) == 0);
+    CHECK(vocab_vectorize(v, &t, 1, -1.0, &fv, NULL) == 0);
+    BLOCKS(1);
+    CHECK(fabs(sq[0] - 1.0) < 1e-9 && fabs(sq[1] - 1.0) < 1e-9);
+    BLOCKS(0); /* "x|#ab" was normalized with the char block, not the words */
+    CHECK(fabs(sq[0] - 1.0) > 1e-3);
+    /* a text with words only: the words have length 1, as without blocks */
+    const char *const words[] = {"good", "film"};
+    set_terms(&t, words, 2);
+    CHECK(vocab_vectorize(v, &t, 1, -1.0, &fv, NULL) == 0);
+    CHECK(fv.count == 2 && fabs(fv.nodes[0].value * fv.nodes[0].value +
+                                fv.nodes[1].value * fv.nodes[1].value - 1.0) < 1e-9);
+    /* off again: as before */
+    set_terms(&t, doc, n);
+    CHECK(vocab_set_block_norm(v, 0, 0, &err) == 0);
+    CHECK(vocab_vectorize(v, &t, 1, -1.0, &fv, NULL) == 0);
+    BLOCKS(0);
+    CHECK(fabs(sq[0] + sq[1] - 1.0) < 1e-9);
+#undef BLOCKS
+    feature_vec_free(&fv);
+    vocab_free(v);
+    vocab_builder_free(b);
+    term_list_free(&t);
+}
+
 int main(void)
 {
     test_normalize();
@@ -330,5 +403,6 @@ int main(void)
     test_parties();
     test_sentences();
     test_vocab();
+    test_block_norm();
     return check_finish();
 }
