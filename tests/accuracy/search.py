@@ -4,7 +4,7 @@ inside its train split (never by the test split).
 
 Coordinate search: start from a base flag set, then for each dimension in turn
 (target handling, char n-grams, word n-grams, NB weighting, stemming, solver, class
-weights, min-df, negation, target window) try every option with the others fixed at the
+weights, min-df, negation, punctuation tokens, block normalization, target window) try every option with the others fixed at the
 best so far, and keep the one with the highest cross-validated score of the set's official
 metric (sets.conf `metric`: macro_f1, f_avg, f1_pn or f_avg_targets), which stance-train
 computes on the out-of-fold predictions and also uses to choose C (--cv-metric). Every run is
@@ -63,6 +63,10 @@ def dimensions(name, target_dependent):
         ("weights", ["", "--no-class-weights"]),
         ("min_df", ["", "--min-df 1"]),
         ("negation", ["", "--negation 0"]),
+        # punctuation runs as tokens, and the word and char blocks normalized apart (last,
+        # so the rows searched before them keep their flag strings)
+        ("punct", ["", "--punct-tokens"]),
+        ("blocknorm", ["", "--block-norm"]),
     ]
     if target_dependent:
         dims.append(("window", ["", "--target-window 3", "--target-window 6"]))
