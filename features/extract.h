@@ -2,7 +2,8 @@
  * extract.h - text -> terms: the deterministic first half of the feature pipeline.
  *
  *   raw UTF-8 --normalize (ICU NFKC + case fold, ё->е, apostrophes unified)-->
- *   --segment (ICU word BreakIterator; numbers become the class "0")-->
+ *   --segment (ICU word BreakIterator; numbers become the class "0"; with punct_tokens the
+ *              runs of punctuation and symbols between words become "%run" units)-->
  *   --party mentions (aliases, for target-dependent tasks: <t> / <o>)-->
  *   --stem (Snowball where the language has one; a prefix or nothing elsewhere)-->
  *   --negation scope ("!" prefix until punctuation)--> word n-grams + char n-grams
