@@ -58,6 +58,8 @@ typedef struct trainer_options {
                                      negative), "f_avg_targets" (f_avg per target, averaged) */
     int search;                   /* 1 = choose features, target handling, solver and class weights
                                      per task by cross-validation (see trainer.c, search_task) */
+    int target_models;            /* 1 = for a target-dependent task, also one model per target
+                                     (trainer.c, train_target_models); not with search */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;
