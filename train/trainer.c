@@ -1079,7 +1079,8 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
  * model for it (and for any target not seen in training). The cross-validation report of bt
  * gets "target_models": per target its CV score, C and temperature (or why it has no model),
  * and "score", the mean over the targets that have a model (with --cv-metric f_avg_targets
- * exactly the f_avg_targets of the per-target models' pooled out-of-fold predictions). */
+ * exactly the f_avg_targets of the per-target models' pooled out-of-fold predictions).
+ * The models go into bt->target_models (owned by bt, freed by bundle_task_clear). */
 static int train_target_models(const dataset *d, const task_data *td, const trainer_options *opt,
                                const parties *ps, bundle_task *bt, stance_error *err)
 {
@@ -1098,7 +1099,6 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
     size_t scored = 0;
     trainer_options o = *opt;
     o.features = bt->features;
-    o.progress = opt->progress;
     for (size_t t = 0; t < nt && !rc; t++) {
         size_t n = 0, groups = 0;
         memset(count, 0, k * sizeof *count);
