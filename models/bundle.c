@@ -40,8 +40,31 @@ static void free_strv(char **v, size_t n)
     free(v);
 }
 
+void bundle_target_model_clear(bundle_target_model *m)
+{
+    free(m->target);
+    vocab_free(m->vocab);
+    if (m->model)
+        free_and_destroy_model(&m->model);
+    cJSON_Delete(m->cv);
+    memset(m, 0, sizeof *m);
+}
+
+const bundle_target_model *bundle_task_target_model(const bundle_task *t, const char *target)
+{
+    if (!target)
+        return NULL;
+    for (size_t i = 0; i < t->ntarget_models; i++)
+        if (strcmp(t->target_models[i].target, target) == 0)
+            return &t->target_models[i];
+    return NULL;
+}
+
 void bundle_task_clear(bundle_task *t)
 {
+    for (size_t i = 0; i < t->ntarget_models; i++)
+        bundle_target_model_clear(&t->target_models[i]);
+    free(t->target_models);
     free(t->name);
     free(t->label_column);
     free(t->target_column);
@@ -311,6 +334,55 @@ static cJSON *task_to_json(const bundle_task *t, const char *vocab_file, const c
     return o;
 }
 
+/* Writes the per-target models of t into tmp and adds "target_models" to the task's JSON o. */
+static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, stance_error *err)
+{
+    if (!t->ntarget_models)
+        return 0; /* absent: bundles without per-target models stay as they were */
+    cJSON *a = cJSON_AddArrayToObject(o, "target_models");
+    if (!a)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t->ntarget_models; i++) {
+        const bundle_target_model *tm = &t->target_models[i];
+        /* numbered, not named after the target: a target value may hold any character */
+        char vname[320], mname[320], vsha[65], msha[65];
+        snprintf(vname, sizeof vname, "%s.target-%zu.vocab.tsv", t->name, i);
+        snprintf(mname, sizeof mname, "%s.target-%zu.liblinear", t->name, i);
+        char *vp = join_path(tmp, vname), *mp = join_path(tmp, mname);
+        int rc = (!vp || !mp) ? stance_error_set(err, STANCE_ERR_NOMEM, "out of memory") : 0;
+        if (!rc)
+            rc = vocab_save(tm->vocab, vp, err);
+        if (!rc)
+            rc = linear_io_save(tm->model, mp, err);
+        free(vp);
+        free(mp);
+        if (!rc)
+            rc = write_file_sha(tmp, vname, vsha, err);
+        if (!rc)
+            rc = write_file_sha(tmp, mname, msha, err);
+        if (rc)
+            return rc;
+        cJSON *e = cJSON_CreateObject();
+        if (!e)
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        cJSON_AddItemToArray(a, e);
+        cJSON_AddStringToObject(e, "target", tm->target);
+        cJSON_AddNumberToObject(e, "C", tm->c);
+        cJSON_AddNumberToObject(e, "temperature", tm->temperature);
+        cJSON *vf = cJSON_AddObjectToObject(e, "vocabulary");
+        cJSON_AddStringToObject(vf, "file", vname);
+        cJSON_AddNumberToObject(vf, "size", (double)vocab_size(tm->vocab));
+        cJSON_AddNumberToObject(vf, "documents", (double)vocab_documents(tm->vocab));
+        cJSON_AddStringToObject(vf, "sha256", vsha);
+        cJSON *mf = cJSON_AddObjectToObject(e, "model");
+        cJSON_AddStringToObject(mf, "file", mname);
+        cJSON_AddStringToObject(mf, "sha256", msha);
+        if (tm->cv)
+            cJSON_AddItemToObject(e, "cross_validation", cJSON_Duplicate(tm->cv, 1));
+    }
+    return 0;
+}
+
 static int write_manifest(const bundle *b, const char *dir, cJSON *tasks, stance_error *err)
 {
     cJSON *m = cJSON_CreateObject();
@@ -385,11 +457,17 @@ static int write_contents(const bundle *b, const char *tmp, stance_error *err)
             rc = write_file_sha(tmp, vname, vsha, err);
         if (!rc)
             rc = write_file_sha(tmp, mname, msha, err);
+        cJSON *tj = rc ? NULL : task_to_json(t, vname, vsha, mname, msha);
+        if (!rc && !tj)
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        if (!rc) {
+            cJSON_AddItemToArray(tasks, tj);
+            rc = write_target_models(t, tmp, tj, err);
+        }
         if (rc) {
             cJSON_Delete(tasks);
             return rc;
         }
-        cJSON_AddItemToArray(tasks, task_to_json(t, vname, vsha, mname, msha));
     }
     return write_manifest(b, tmp, tasks, err);
 }
@@ -534,6 +612,109 @@ static char *dup_or_null(const cJSON *o, const char *key, int *bad)
     return s;
 }
 
+/* Loads one entry of a task's "target_models" into m (the task's other fields are loaded). */
+static int load_target_model(const char *dir, const cJSON *e, const bundle_task *t,
+                             bundle_target_model *m, stance_error *err)
+{
+    static const char *const known[] = {"target",     "C",     "temperature",
+                                        "vocabulary", "model", "cross_validation"};
+    if (!cJSON_IsObject(e))
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "task \"%s\": each target model must be an object", t->name);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, e)
+    {
+        size_t k = 0;
+        while (k < sizeof known / sizeof *known && strcmp(it->string, known[k]) != 0)
+            k++;
+        if (k == sizeof known / sizeof *known)
+            return stance_error_set(err, STANCE_ERR_MODEL,
+                                    "task \"%s\": unknown key \"%s\" in a target model", t->name,
+                                    it->string);
+    }
+    const char *target = get_string(e, "target", err);
+    if (!target)
+        return STANCE_ERR_MODEL;
+    if (!*target)
+        return stance_error_set(err, STANCE_ERR_MODEL, "task \"%s\": empty target name", t->name);
+    if (!(m->target = strdup(target)))
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    int rc = get_double(e, "C", &m->c, err);
+    if (!rc)
+        rc = get_double(e, "temperature", &m->temperature, err);
+    if (!rc && !(m->temperature > 0 && m->c > 0))
+        rc = stance_error_set(err, STANCE_ERR_MODEL,
+                              "target model \"%s\": C and temperature must be positive", target);
+    if (rc)
+        return rc;
+    const cJSON *vo = cJSON_GetObjectItemCaseSensitive(e, "vocabulary");
+    const cJSON *mo = cJSON_GetObjectItemCaseSensitive(e, "model");
+    int vsize = 0, docs = 0;
+    if (!cJSON_IsObject(vo) || !cJSON_IsObject(mo))
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "target model \"%s\": \"vocabulary\" and \"model\" must be "
+                                "objects",
+                                target);
+    if ((rc = get_int(vo, "size", &vsize, err)) || (rc = get_int(vo, "documents", &docs, err)))
+        return rc;
+    if (vsize < 1 || docs < 0)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "target model \"%s\": vocabulary size must be positive", target);
+    char *vp = NULL, *mp = NULL;
+    if ((rc = check_sha(dir, vo, &vp, err)))
+        return rc;
+    m->vocab = vocab_load(vp, (size_t)vsize, docs, err);
+    free(vp);
+    if (!m->vocab)
+        return STANCE_ERR_MODEL;
+    if ((rc = check_sha(dir, mo, &mp, err)))
+        return rc;
+    m->model = linear_io_load(mp, (int)t->nlabels, vsize, t->bias, err);
+    if (m->model && strcmp(linear_io_solver_name(m->model->param.solver_type), t->solver) != 0)
+        rc = stance_error_set(err, STANCE_ERR_MODEL,
+                              "%s: the model file's solver differs from the manifest", mp);
+    free(mp);
+    if (!m->model)
+        return STANCE_ERR_MODEL;
+    if (rc)
+        return rc;
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(e, "cross_validation");
+    if (cv && !(m->cv = cJSON_Duplicate(cv, 1)))
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+/* A task's "target_models": an array of entries, one per distinct target, only in a
+ * target-dependent task. */
+static int load_target_models(const char *dir, const cJSON *a, bundle_task *t, stance_error *err)
+{
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 10000)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "task \"%s\": \"target_models\" must be an array", t->name);
+    if (!t->target_dependent && cJSON_GetArraySize(a) > 0)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "task \"%s\" has target models but is not target-dependent",
+                                t->name);
+    size_t n = (size_t)cJSON_GetArraySize(a);
+    t->target_models = calloc(n ? n : 1, sizeof *t->target_models);
+    if (!t->target_models)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a)
+    {
+        bundle_target_model *m = &t->target_models[t->ntarget_models];
+        int rc = load_target_model(dir, e, t, m, err);
+        t->ntarget_models++;
+        if (rc)
+            return rc;
+        if (bundle_task_target_model(t, m->target) != m)
+            return stance_error_set(err, STANCE_ERR_MODEL,
+                                    "task \"%s\": target \"%s\" has two models", t->name,
+                                    m->target);
+    }
+    return 0;
+}
+
 static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_error *err)
 {
     const char *name = get_string(o, "name", err);
@@ -627,7 +808,8 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
     const cJSON *cv = cJSON_GetObjectItemCaseSensitive(o, "cross_validation");
     if (cv && !(t->cv = cJSON_Duplicate(cv, 1)))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
-    return 0;
+    const cJSON *tms = cJSON_GetObjectItemCaseSensitive(o, "target_models");
+    return tms ? load_target_models(dir, tms, t, err) : 0;
 }
 
 static int load_parties(const cJSON *ps, bundle *b, stance_error *err)

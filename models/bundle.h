@@ -7,6 +7,13 @@
  *                          the sha256 of each file below
  *   TASK.vocab.tsv         the task's vocabulary (see vocab.h)
  *   TASK.liblinear         the task's LIBLINEAR model (see linear_io.h)
+ *   TASK.target-N.vocab.tsv, TASK.target-N.liblinear
+ *                          with stance-train --target-models: the vocabulary and model of the
+ *                          task's N-th per-target model (listed in the task's "target_models"
+ *                          with target name, C, temperature and sha256 of both files). The
+ *                          task's own vocabulary and model are then the shared model, used for
+ *                          a target without a model of its own. Bundles without
+ *                          "target_models" load as before.
  *
  * bundle_save writes everything into a fresh temporary directory beside the destination and
  * renames it into place, so a reader never sees half a bundle and an interrupted training run
@@ -33,6 +40,17 @@
 #define BUNDLE_FORMAT "stance-bundle"
 #define BUNDLE_FORMAT_VERSION 1
 
+/* One target's own model inside a target-dependent task (stance-train --target-models): same
+ * labels, features, solver and bias as its task; its own vocabulary, C and temperature. */
+typedef struct bundle_target_model {
+    char *target;        /* the target value ("russia") */
+    double c;            /* regularization chosen by this target's cross-validation */
+    double temperature;  /* fitted on this target's held-out decision values */
+    vocab *vocab;        /* owned */
+    struct model *model; /* owned (free_and_destroy_model) */
+    cJSON *cv;           /* owned, may be NULL: this target's cross-validation report */
+} bundle_target_model;
+
 typedef struct bundle_task {
     char *name;            /* "outlook", "stance" */
     char *label_column;    /* gold labels in long format ("label", "outlook"); NULL if wide */
@@ -53,6 +71,8 @@ typedef struct bundle_task {
     vocab *vocab;                 /* owned */
     struct model *model;          /* owned (free_and_destroy_model) */
     cJSON *cv;                    /* owned, may be NULL: cross-validation report stored as is */
+    bundle_target_model *target_models; /* owned, may be NULL: per-target models */
+    size_t ntarget_models;
 } bundle_task;
 
 typedef struct bundle {
@@ -80,6 +100,12 @@ void bundle_task_clear(bundle_task *t);
 
 /* Index of the task called name, or -1. */
 int bundle_find_task(const bundle *b, const char *name);
+/* The model of target in task t (NULL target or no model of its own: NULL, and the caller
+ * uses the task's shared vocab and model). Borrowed from t. */
+const bundle_target_model *bundle_task_target_model(const bundle_task *t, const char *target);
+/* Frees what m owns (not m itself). */
+void bundle_target_model_clear(bundle_target_model *m);
+
 /* Index of label in task t, or -1. */
 int bundle_task_label(const bundle_task *t, const char *label);
 

@@ -109,6 +109,24 @@ static int neutral_label(const bundle_task *t)
     return i >= 0 ? i : bundle_task_label(t, "none");
 }
 
+/* The vocabulary, model and temperature that score target in task bt: the target's own model
+ * (stance-train --target-models), else the task's shared one (a target seen in no training
+ * row, a plain task, or a bundle without per-target models). */
+typedef struct model_choice {
+    const vocab *vocab;
+    const struct model *model;
+    double temperature;
+} model_choice;
+
+static model_choice choose_model(const bundle_task *bt, const char *target)
+{
+    const bundle_target_model *tm =
+        bt->target_dependent ? bundle_task_target_model(bt, target) : NULL;
+    if (tm)
+        return (model_choice){tm->vocab, tm->model, tm->temperature};
+    return (model_choice){bt->vocab, bt->model, bt->temperature};
+}
+
 /* Vectorizes one piece of text for task t into s->vec. */
 static int vectorize(scorer *s, size_t t, const char *text, size_t len, const char *lang, int party,
                      const char *target, stance_error *err)
@@ -117,8 +135,8 @@ static int vectorize(scorer *s, size_t t, const char *text, size_t len, const ch
     term_list_clear(&s->terms);
     int rc = features_terms(s->fx[t], text, len, lang, party, target, &s->terms, err);
     if (!rc)
-        rc = vocab_vectorize(bt->vocab, &s->terms, bt->features.sublinear_tf, bt->bias, &s->vec,
-                             err);
+        rc = vocab_vectorize(choose_model(bt, target).vocab, &s->terms, bt->features.sublinear_tf,
+                             bt->bias, &s->vec, err);
     return rc;
 }
 
@@ -129,9 +147,10 @@ static int probs_of(scorer *s, size_t t, const char *text, size_t len, const cha
     int rc = vectorize(s, t, text, len, lang, party, target, err);
     if (rc)
         return rc;
+    model_choice mc = choose_model(bt, target);
     double logits[MAX_LABELS];
-    classify_logits(bt->model, s->vec.nodes, bt->nlabels, logits);
-    classify_probabilities(logits, bt->nlabels, bt->temperature, probs);
+    classify_logits(mc.model, s->vec.nodes, bt->nlabels, logits);
+    classify_probabilities(logits, bt->nlabels, mc.temperature, probs);
     return 0;
 }
 
@@ -267,7 +286,8 @@ static int explain(scorer *s, size_t t, const char *text, size_t len, const char
                    const char *target, int label, cJSON *decision, stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
-    const struct model *m = bt->model;
+    model_choice mc = choose_model(bt, target);
+    const struct model *m = mc.model;
     int rc = vectorize(s, t, text, len, lang, party, target, err);
     if (rc)
         return rc;
@@ -309,7 +329,7 @@ static int explain(scorer *s, size_t t, const char *text, size_t len, const char
     cJSON *arr = add_array(decision, "explain");
     for (int i = 0; arr && i < found; i++) {
         cJSON *f = cJSON_CreateObject();
-        cJSON_AddStringToObject(f, "feature", vocab_term(bt->vocab, top[i]));
+        cJSON_AddStringToObject(f, "feature", vocab_term(mc.vocab, top[i]));
         add_number(f, "weight", round4(val[i]));
         cJSON_AddItemToArray(arr, f);
     }

@@ -68,6 +68,11 @@ static const char usage_text[] =
     "  --target-conjoin       add target-prefixed copies of every term in target tasks\n"
     "  --per-target           with --target-conjoin: only the target-prefixed terms (one model\n"
     "                         per target in effect)\n"
+    "  --target-models        target tasks: besides the shared model, one model per target\n"
+    "                         trained on that target's rows alone (its own vocabulary, class\n"
+    "                         weights, C and temperature, cross-validated within the target);\n"
+    "                         prediction uses the target's model, and the shared one for a\n"
+    "                         target without a model (unseen, or lacking a label in training)\n"
     "  --target-window N      target tasks: add the units within N words of a target mention\n"
     "                         as separate features, and mask a target that is no party where\n"
     "                         its own words occur (entity-targeted data); default 0 = off\n"
@@ -229,6 +234,33 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
                cJSON_GetObjectItemCaseSensitive(cv, "macro_f1")->valuedouble,
                cJSON_GetObjectItemCaseSensitive(cv, "ece")->valuedouble, bt->temperature,
                cJSON_GetObjectItemCaseSensitive(cv, "examples")->valueint);
+        const cJSON *tms = cJSON_GetObjectItemCaseSensitive(cv, "target_models");
+        if (tms) {
+            const cJSON *sc = cJSON_GetObjectItemCaseSensitive(tms, "score");
+            printf("  per-target models (%d)",
+                   cJSON_GetObjectItemCaseSensitive(tms, "models")->valueint);
+            if (cJSON_IsNumber(sc))
+                printf(", mean cross-validated %s %.4f",
+                       cJSON_GetObjectItemCaseSensitive(tms, "metric")->valuestring,
+                       sc->valuedouble);
+            putchar('\n');
+            cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(tms, "targets"))
+            {
+                const cJSON *own = cJSON_GetObjectItemCaseSensitive(g, "C");
+                const cJSON *s1 = cJSON_GetObjectItemCaseSensitive(g, "score");
+                printf("    %-20s %6d examples  ", g->string,
+                       cJSON_GetObjectItemCaseSensitive(g, "examples")->valueint);
+                if (!own)
+                    printf("shared model: %s\n",
+                           cJSON_GetObjectItemCaseSensitive(g, "why")->valuestring);
+                else if (cJSON_IsNumber(s1))
+                    printf("C=%g  temperature %.3f  %.4f\n", own->valuedouble,
+                           cJSON_GetObjectItemCaseSensitive(g, "temperature")->valuedouble,
+                           s1->valuedouble);
+                else
+                    printf("C=%g\n", own->valuedouble);
+            }
+        }
     }
 }
 
@@ -266,6 +298,7 @@ int main(int argc, char **argv)
         O_SEARCH,
         O_TWIN,
         O_PER_TARGET,
+        O_TARGET_MODELS,
         O_CV_METRIC,
         O_NB,
         O_PUNCT,
@@ -303,6 +336,7 @@ int main(int argc, char **argv)
         {"search", no_argument, 0, O_SEARCH},
         {"target-window", required_argument, 0, O_TWIN},
         {"per-target", no_argument, 0, O_PER_TARGET},
+        {"target-models", no_argument, 0, O_TARGET_MODELS},
         {"cv-metric", required_argument, 0, O_CV_METRIC},
         {"nb-weighting", no_argument, 0, O_NB},
         {"punct-tokens", no_argument, 0, O_PUNCT},
@@ -447,6 +481,9 @@ int main(int argc, char **argv)
         case O_PER_TARGET:
             opt.features.target_only = 1;
             opt.features.target_conjoin = 1;
+            break;
+        case O_TARGET_MODELS:
+            opt.target_models = 1;
             break;
         case O_TWIN:
             if (args_parse_int(optarg, 0, 20, &opt.features.target_window))

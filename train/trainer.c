@@ -1072,6 +1072,134 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     return rc;
 }
 
+/* --target-models: after the task's shared model (bt, trained on every example), one model per
+ * target, each trained and cross-validated on that target's examples alone as a task of its
+ * own: its own vocabulary (the terms and document frequencies of its rows), class weights (from
+ * its label counts), C (from the grid by its own out-of-fold CV metric unless --c fixes it) and
+ * temperature. Folds are assigned within the target's examples (grouped and stratified as
+ * usual), so each out-of-fold prediction comes from a model that never saw that row. The
+ * features, solver and bias are the task's. A target whose examples lack one of the task's
+ * labels, or have fewer groups than folds, gets no model of its own: the scorer uses the shared
+ * model for it (and for any target not seen in training). The cross-validation report of bt
+ * gets "target_models": per target its CV score, C and temperature (or why it has no model),
+ * and "score", the mean over the targets that have a model (with --cv-metric f_avg_targets
+ * exactly the f_avg_targets of the per-target models' pooled out-of-fold predictions).
+ * The models go into bt->target_models (owned by bt, freed by bundle_task_clear). */
+static int train_target_models(const dataset *d, const task_data *td, const trainer_options *opt,
+                               const parties *ps, bundle_task *bt, stance_error *err)
+{
+    size_t nt = td->ntargets, k = td->nlabels;
+    bt->target_models = calloc(nt ? nt : 1, sizeof *bt->target_models);
+    example *sub_ex = malloc((td->n ? td->n : 1) * sizeof *sub_ex);
+    char **sub_labels = malloc(k * sizeof *sub_labels);
+    int *count = malloc(k * sizeof *count);
+    uint8_t *gseen = calloc(strmap_size(d->groups) + 1, 1);
+    cJSON *summary = cJSON_CreateObject();
+    cJSON *per = summary ? cJSON_AddObjectToObject(summary, "targets") : NULL;
+    int rc = 0;
+    if (!bt->target_models || !sub_ex || !sub_labels || !count || !gseen || !per)
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    double sum = 0;
+    size_t scored = 0;
+    trainer_options o = *opt;
+    o.features = bt->features;
+    for (size_t t = 0; t < nt && !rc; t++) {
+        size_t n = 0, groups = 0;
+        memset(count, 0, k * sizeof *count);
+        memset(gseen, 0, strmap_size(d->groups) + 1);
+        for (size_t i = 0; i < td->n; i++) {
+            if (td->ex[i].target != (int)t)
+                continue;
+            sub_ex[n] = (example){td->ex[i].row, 0, td->ex[i].label, NULL, 0};
+            count[td->ex[i].label]++;
+            uint32_t g = d->rows[td->ex[i].row].group;
+            if (!gseen[g]) {
+                gseen[g] = 1;
+                groups++;
+            }
+            n++;
+        }
+        cJSON *tj = cJSON_AddObjectToObject(per, td->targets[t]);
+        if (!tj) {
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+            break;
+        }
+        cJSON_AddNumberToObject(tj, "examples", (double)n);
+        size_t missing = 0;
+        while (missing < k && count[missing] > 0)
+            missing++;
+        if (missing < k || (opt->folds >= 2 && groups < (size_t)opt->folds)) {
+            char why[300];
+            if (missing < k)
+                snprintf(why, sizeof why, "no example labelled \"%s\": the shared model scores it",
+                         td->labels[missing]);
+            else
+                snprintf(why, sizeof why,
+                         "%zu groups, fewer than %d folds: the shared model "
+                         "scores it",
+                         groups, opt->folds);
+            cJSON_AddStringToObject(tj, "model", "shared");
+            cJSON_AddStringToObject(tj, "why", why);
+            continue;
+        }
+        /* the target's examples as a task of their own, sharing the parent's strings */
+        memcpy(sub_labels, td->labels, k * sizeof *sub_labels);
+        task_data sub = {0};
+        sub.spec = td->spec;
+        sub.label_column = td->label_column;
+        sub.labels = sub_labels;
+        sub.nlabels = k;
+        sub.targets = &td->targets[t];
+        sub.ntargets = 1;
+        sub.ex = sub_ex;
+        sub.n = sub.cap = n;
+        bundle_task sbt = {0};
+        double score = -1;
+        rc = train_task(d, &sub, &o, ps, 1, &score, &sbt, err);
+        /* train_task's sort_labels replaced the (already sorted) array by a new one and freed
+         * the old: keep the new one for the next target */
+        sub_labels = sub.labels;
+        if (!rc) {
+            bundle_target_model *m = &bt->target_models[bt->ntarget_models];
+            m->target = strdup(td->targets[t]);
+            m->c = sbt.c;
+            m->temperature = sbt.temperature;
+            m->vocab = sbt.vocab;
+            m->model = sbt.model;
+            m->cv = sbt.cv;
+            sbt.vocab = NULL;
+            sbt.model = NULL;
+            sbt.cv = NULL;
+            bt->ntarget_models++;
+            if (!m->target)
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+            cJSON_AddStringToObject(tj, "model", "own");
+            cJSON_AddNumberToObject(tj, "C", m->c);
+            cJSON_AddNumberToObject(tj, "temperature", m->temperature);
+            if (opt->folds >= 2) {
+                cJSON_AddNumberToObject(tj, "score", score);
+                sum += score;
+                scored++;
+            }
+        }
+        bundle_task_clear(&sbt);
+    }
+    if (!rc && bt->cv) {
+        cJSON_AddStringToObject(summary, "metric", opt->cv_metric ? opt->cv_metric : "macro_f1");
+        if (scored)
+            cJSON_AddNumberToObject(summary, "score", sum / (double)scored);
+        cJSON_AddNumberToObject(summary, "models", (double)bt->ntarget_models);
+        cJSON_AddItemToObject(bt->cv, "target_models", summary);
+        summary = NULL;
+    }
+    cJSON_Delete(summary);
+    free(sub_ex);
+    free(sub_labels);
+    free(count);
+    free(gseen);
+    return rc;
+}
+
 /* One point of the search: what differs from the user's options. */
 typedef struct variant {
     int ngrams, char_min, char_max, negation, mask, conjoin, only, balanced, window;
@@ -1239,6 +1367,12 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
         bundle_free(b);
         return stance_error_set(err, STANCE_ERR_USAGE, "--search needs cross-validation (--cv 2+)");
     }
+    if (opt->search && opt->target_models) {
+        bundle_free(b);
+        return stance_error_set(err, STANCE_ERR_USAGE,
+                                "--target-models cannot be combined with --search: search the "
+                                "settings first, then train with them and --target-models");
+    }
     if (opt->folds == 1 || opt->folds < 0 || opt->folds > 100) {
         bundle_free(b);
         return stance_error_set(err, STANCE_ERR_USAGE, "--cv must be 0 or 2..100");
@@ -1270,6 +1404,8 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
     for (size_t t = 0; t < nspecs && !rc; t++) {
         rc = opt->search ? search_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err)
                          : train_task(&d, &d.tasks[t], opt, ps, 1, NULL, &b->tasks[t], err);
+        if (!rc && opt->target_models && b->tasks[t].target_dependent)
+            rc = train_target_models(&d, &d.tasks[t], opt, ps, &b->tasks[t], err);
         if (!rc) {
             b->tasks[t].name = strdup(specs[t].name);
             b->ntasks++;

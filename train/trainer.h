@@ -8,7 +8,9 @@
  * every C of the grid on each fold, pick the C with the best out-of-fold macro-F1 (or the
  * cv_metric), fit the
  * probability temperature on the held-out decision values of that C, and train the final
- * model on all examples. Everything is seeded: the same input gives the same bundle.
+ * model on all examples. With target_models, a target-dependent task then gets one more model
+ * per target, trained and cross-validated the same way on that target's examples alone
+ * (trainer.c, train_target_models). Everything is seeded: the same input gives the same bundle.
  *
  * LIBLINEAR's training output is silenced and its global rand() seeded here; do not run two
  * trainers in one process at the same time.
@@ -58,6 +60,8 @@ typedef struct trainer_options {
                                      negative), "f_avg_targets" (f_avg per target, averaged) */
     int search;                   /* 1 = choose features, target handling, solver and class weights
                                      per task by cross-validation (see trainer.c, search_task) */
+    int target_models;            /* 1 = for a target-dependent task, also one model per target
+                                     (trainer.c, train_target_models); not with search */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;

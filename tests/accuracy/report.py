@@ -168,7 +168,11 @@ def markdown(infos, conf, missing):
               f"({i['published_by']}). Report with confusion matrix and reliability diagram: "
               f"[accuracy/{i['name']}.html](accuracy/{i['name']}.html).", "",
               f"stance's CV {i['metric_label']} (the score its flags were chosen by): "
-              f"{f2(tr.get('score'))}.", "",
+              # --target-models: the per-target models' CV (they score every seen target)
+              + (f"{f2(tr['target_models']['score'])} (per-target models; shared model "
+                 f"{f2(tr.get('score'))})."
+                 if tr.get("target_models", {}).get("score") is not None
+                 else f"{f2(tr.get('score'))}."), "",
               "| system | settings (chosen inside train) | CV macro-F1 | test "
               f"{i['metric_label']} | test macro-F1 | test accuracy | test ECE | train s |",
               "|---|---|---|---|---|---|---|---|",

@@ -98,6 +98,84 @@ int main(void)
     CHECK(system(cmd) == 0);
     CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL); /* symlink loop */
     bundle_free(b);
+    l = bundle_load(out, &err); /* a bundle without per-target models loads as it did */
+    CHECK(l && l->tasks[0].ntarget_models == 0 && !bundle_task_target_model(&l->tasks[0], "x"));
+    bundle_free(l);
+
+    /* --target-models: one model per target beside the shared one, saved, loaded, and scoring
+     * exactly as trained; a broken or unknown entry is refused naming the file or the entry */
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    write_file(csv, "text,target,label\n"
+                    "good progress agreed,alpha,pos\nreal progress today,alpha,pos\n"
+                    "good deal agreed,alpha,pos\ntalks failed badly,alpha,neg\n"
+                    "dead end again,alpha,neg\ntalks failed today,alpha,neg\n"
+                    "good progress agreed,beta,neg\nreal progress today,beta,neg\n"
+                    "good deal agreed,beta,neg\ntalks failed badly,beta,pos\n"
+                    "dead end again,beta,pos\ntalks failed today,beta,pos\n");
+    opt.target_models = 1;
+    opt.folds = 2;
+    trainer_task_spec tspec = {"stance", "label", "target", NULL, 0};
+    b = NULL;
+    CHECK(trainer_run(paths, 1, &tspec, 1, &opt, NULL, &b, &rep, &err) == 0);
+    trainer_report_clear(&rep);
+    if (!b)
+        return check_finish();
+    const bundle_task *bt = &b->tasks[0];
+    CHECK(bt->target_dependent && bt->ntarget_models == 2);
+    CHECK(bundle_task_target_model(bt, "alpha") == &bt->target_models[0]);
+    CHECK(bundle_task_target_model(bt, "beta") == &bt->target_models[1]);
+    CHECK(!bundle_task_target_model(bt, "gamma") && !bundle_task_target_model(bt, NULL));
+    b->name = strdup("tm");
+    snprintf(out, sizeof out, "%s/tm.model", dir);
+    CHECK(bundle_save(b, out, &err) == 0);
+    l = bundle_load(out, &err);
+    CHECK(l != NULL);
+    if (l && l->tasks[0].ntarget_models == 2) {
+        for (size_t i = 0; i < 2; i++) {
+            const bundle_target_model *a = &bt->target_models[i],
+                                      *z = &l->tasks[0].target_models[i];
+            CHECK_STR(z->target, a->target);
+            CHECK(z->c == a->c && z->temperature == a->temperature);
+            CHECK(vocab_size(z->vocab) == vocab_size(a->vocab));
+            struct feature_node x[] = {
+                {1, 0.5}, {2, 0.5}, {(int)vocab_size(a->vocab) + 1, 1}, {-1, 0}};
+            double z1[2], z2[2];
+            classify_logits(a->model, x, 2, z1);
+            classify_logits(z->model, x, 2, z2);
+            CHECK(z1[0] == z2[0] && z1[1] == z2[1]);
+        }
+        /* the two targets' labels are opposite: "good" points to pos (1) for alpha, neg (0)
+         * for beta */
+        int lab[2] = {-1, -1};
+        for (size_t i = 0; i < 2; i++) {
+            const bundle_target_model *m = &l->tasks[0].target_models[i];
+            int j = vocab_index(m->vocab, "good", 4);
+            CHECK(j > 0);
+            struct feature_node x[] = {{j, 1}, {(int)vocab_size(m->vocab) + 1, 1}, {-1, 0}};
+            double z[2];
+            classify_logits(m->model, x, 2, z);
+            lab[i] = z[1] > z[0];
+        }
+        CHECK(lab[0] == 1 && lab[1] == 0);
+    }
+    bundle_free(l);
+    snprintf(bad, sizeof bad, "%s/tb.model", dir);
+    edit_manifest(out, bad, "\"C\":", "\"C\":");
+    snprintf(cmd, sizeof cmd, "echo >> '%s/stance.target-1.vocab.tsv'", bad);
+    CHECK(system(cmd) == 0);
+    CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL &&
+          strstr(err.message, "stance.target-1.vocab.tsv") && strstr(err.message, "sha256"));
+    edit_manifest(out, bad, "\"C\":", "\"C\":");
+    snprintf(cmd, sizeof cmd, "rm '%s/stance.target-0.liblinear'", bad);
+    CHECK(system(cmd) == 0);
+    CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL &&
+          strstr(err.message, "stance.target-0.liblinear"));
+    edit_manifest(out, bad, "\"target\":", "\"weight\": 2, \"target\":");
+    CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL &&
+          strstr(err.message, "unknown key \"weight\"") && strstr(err.message, "manifest.json"));
+    edit_manifest(out, bad, "\"target\":\\t\"beta\"", "\"target\":\\t\"alpha\"");
+    CHECK(bundle_load(bad, &err) == NULL && strstr(err.message, "\"alpha\" has two models"));
+    bundle_free(b);
 
     /* nb_weighting in the manifest's features: written only when on, absent in older bundles
      * (= off), and like every other field refused when it has the wrong type */
