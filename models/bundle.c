@@ -294,6 +294,20 @@ static int write_file_sha(const char *dir, const char *name, char hex[65], stanc
     return rc;
 }
 
+/* The "vocabulary" and "model" members of a task or a per-target model entry. */
+static void add_files_json(cJSON *o, const char *vocab_file, const vocab *v, const char *vocab_sha,
+                           const char *model_file, const char *model_sha)
+{
+    cJSON *vf = cJSON_AddObjectToObject(o, "vocabulary");
+    cJSON_AddStringToObject(vf, "file", vocab_file);
+    cJSON_AddNumberToObject(vf, "size", (double)vocab_size(v));
+    cJSON_AddNumberToObject(vf, "documents", (double)vocab_documents(v));
+    cJSON_AddStringToObject(vf, "sha256", vocab_sha);
+    cJSON *mf = cJSON_AddObjectToObject(o, "model");
+    cJSON_AddStringToObject(mf, "file", model_file);
+    cJSON_AddStringToObject(mf, "sha256", model_sha);
+}
+
 static cJSON *task_to_json(const bundle_task *t, const char *vocab_file, const char *vocab_sha,
                            const char *model_file, const char *model_sha)
 {
@@ -321,14 +335,7 @@ static cJSON *task_to_json(const bundle_task *t, const char *vocab_file, const c
     cJSON_AddStringToObject(o, "aggregation", t->aggregation);
     cJSON_AddNumberToObject(o, "aggregation_threshold", t->aggregation_threshold);
     cJSON_AddNumberToObject(o, "aggregation_scale", t->aggregation_scale);
-    cJSON *vf = cJSON_AddObjectToObject(o, "vocabulary");
-    cJSON_AddStringToObject(vf, "file", vocab_file);
-    cJSON_AddNumberToObject(vf, "size", (double)vocab_size(t->vocab));
-    cJSON_AddNumberToObject(vf, "documents", (double)vocab_documents(t->vocab));
-    cJSON_AddStringToObject(vf, "sha256", vocab_sha);
-    cJSON *mf = cJSON_AddObjectToObject(o, "model");
-    cJSON_AddStringToObject(mf, "file", model_file);
-    cJSON_AddStringToObject(mf, "sha256", model_sha);
+    add_files_json(o, vocab_file, t->vocab, vocab_sha, model_file, model_sha);
     if (t->cv)
         cJSON_AddItemToObject(o, "cross_validation", cJSON_Duplicate(t->cv, 1));
     return o;
@@ -369,14 +376,7 @@ static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, 
         cJSON_AddStringToObject(e, "target", tm->target);
         cJSON_AddNumberToObject(e, "C", tm->c);
         cJSON_AddNumberToObject(e, "temperature", tm->temperature);
-        cJSON *vf = cJSON_AddObjectToObject(e, "vocabulary");
-        cJSON_AddStringToObject(vf, "file", vname);
-        cJSON_AddNumberToObject(vf, "size", (double)vocab_size(tm->vocab));
-        cJSON_AddNumberToObject(vf, "documents", (double)vocab_documents(tm->vocab));
-        cJSON_AddStringToObject(vf, "sha256", vsha);
-        cJSON *mf = cJSON_AddObjectToObject(e, "model");
-        cJSON_AddStringToObject(mf, "file", mname);
-        cJSON_AddStringToObject(mf, "sha256", msha);
+        add_files_json(e, vname, tm->vocab, vsha, mname, msha);
         if (tm->cv)
             cJSON_AddItemToObject(e, "cross_validation", cJSON_Duplicate(tm->cv, 1));
     }
