@@ -341,6 +341,27 @@ static cJSON *task_to_json(const bundle_task *t, const char *vocab_file, const c
     return o;
 }
 
+/* Writes a vocabulary and a LIBLINEAR model as tmp/vname and tmp/mname and puts their
+ * sha256 (hex) in vsha and msha: the file pair of a task and of each per-target model. */
+static int save_vocab_model(const char *tmp, const char *vname, const vocab *v, char vsha[65],
+                            const char *mname, const struct model *m, char msha[65],
+                            stance_error *err)
+{
+    char *vp = join_path(tmp, vname), *mp = join_path(tmp, mname);
+    int rc = (!vp || !mp) ? stance_error_set(err, STANCE_ERR_NOMEM, "out of memory") : 0;
+    if (!rc)
+        rc = vocab_save(v, vp, err);
+    if (!rc)
+        rc = linear_io_save(m, mp, err);
+    free(vp);
+    free(mp);
+    if (!rc)
+        rc = write_file_sha(tmp, vname, vsha, err);
+    if (!rc)
+        rc = write_file_sha(tmp, mname, msha, err);
+    return rc;
+}
+
 /* Writes the per-target models of t into tmp and adds "target_models" to the task's JSON o. */
 static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, stance_error *err)
 {
@@ -355,18 +376,7 @@ static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, 
         char vname[320], mname[320], vsha[65], msha[65];
         snprintf(vname, sizeof vname, "%s.target-%zu.vocab.tsv", t->name, i);
         snprintf(mname, sizeof mname, "%s.target-%zu.liblinear", t->name, i);
-        char *vp = join_path(tmp, vname), *mp = join_path(tmp, mname);
-        int rc = (!vp || !mp) ? stance_error_set(err, STANCE_ERR_NOMEM, "out of memory") : 0;
-        if (!rc)
-            rc = vocab_save(tm->vocab, vp, err);
-        if (!rc)
-            rc = linear_io_save(tm->model, mp, err);
-        free(vp);
-        free(mp);
-        if (!rc)
-            rc = write_file_sha(tmp, vname, vsha, err);
-        if (!rc)
-            rc = write_file_sha(tmp, mname, msha, err);
+        int rc = save_vocab_model(tmp, vname, tm->vocab, vsha, mname, tm->model, msha, err);
         if (rc)
             return rc;
         cJSON *e = cJSON_CreateObject();
@@ -445,18 +455,7 @@ static int write_contents(const bundle *b, const char *tmp, stance_error *err)
         char vname[300], mname[300], vsha[65], msha[65];
         snprintf(vname, sizeof vname, "%s.vocab.tsv", t->name);
         snprintf(mname, sizeof mname, "%s.liblinear", t->name);
-        char *vp = join_path(tmp, vname), *mp = join_path(tmp, mname);
-        int rc = (!vp || !mp) ? stance_error_set(err, STANCE_ERR_NOMEM, "out of memory") : 0;
-        if (!rc)
-            rc = vocab_save(t->vocab, vp, err);
-        if (!rc)
-            rc = linear_io_save(t->model, mp, err);
-        free(vp);
-        free(mp);
-        if (!rc)
-            rc = write_file_sha(tmp, vname, vsha, err);
-        if (!rc)
-            rc = write_file_sha(tmp, mname, msha, err);
+        int rc = save_vocab_model(tmp, vname, t->vocab, vsha, mname, t->model, msha, err);
         cJSON *tj = rc ? NULL : task_to_json(t, vname, vsha, mname, msha);
         if (!rc && !tj)
             rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
