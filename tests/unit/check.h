@@ -8,11 +8,16 @@
 #ifndef STANCE_CHECK_H
 #define STANCE_CHECK_H
 
+#include <stdint.h>
 #include <string.h>
 
 extern int check_passed, check_failed;
 void check_record(int ok, const char *expr, const char *file, int line);
 int check_finish(void);
+
+/* The next number of a xorshift64 sequence kept in *state (not 0): random test inputs that
+ * are the same on every run. */
+uint64_t check_random(uint64_t *state);
 
 #define CHECK(cond) check_record((cond) != 0, #cond, __FILE__, __LINE__)
 #define CHECK_STR(a, b)                                                                            \

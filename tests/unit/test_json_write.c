@@ -10,40 +10,32 @@
 
 static uint64_t rng = 88172645463325252ULL;
 
-static uint64_t next_random(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
 /* Numbers of every kind the printer has a path for. */
 static double random_number(void)
 {
-    switch (next_random() % 9) {
+    switch (check_random(&rng) % 9) {
     case 0:
-        return (double)(int64_t)(next_random() % 2000001) - 1000000.0; /* integer */
+        return (double)(int64_t)(check_random(&rng) % 2000001) - 1000000.0; /* integer */
     case 1:
-        return round((double)(next_random() % 20001) - 10000.0) / 10000.0; /* 4 decimals */
+        return round((double)(check_random(&rng) % 20001) - 10000.0) / 10000.0; /* 4 decimals */
     case 2:
-        return round((double)(next_random() % 10001)) / 10000.0; /* a probability */
+        return round((double)(check_random(&rng) % 10001)) / 10000.0; /* a probability */
     case 3:
-        return (double)(next_random() % 1000000007) / 1000.0; /* 3 decimals, large */
+        return (double)(check_random(&rng) % 1000000007) / 1000.0; /* 3 decimals, large */
     case 4: {
         double x; /* any bit pattern that is a finite double */
-        uint64_t bits = next_random();
+        uint64_t bits = check_random(&rng);
         memcpy(&x, &bits, sizeof x);
         return isfinite(x) ? x : 1.5;
     }
     case 5:
-        return ((double)(next_random() % 1000) - 500.0) * 1e-7; /* tiny: exponent notation */
+        return ((double)(check_random(&rng) % 1000) - 500.0) * 1e-7; /* tiny: exponent notation */
     case 6:
-        return 3e9 + (double)(next_random() % 100) / 10000.0; /* past the fast path */
+        return 3e9 + (double)(check_random(&rng) % 100) / 10000.0; /* past the fast path */
     case 7:
-        return (double)(next_random() % 100000) * 1e15; /* huge integers */
+        return (double)(check_random(&rng) % 100000) * 1e15; /* huge integers */
     default:
-        return (double)(next_random() % 7) / 3.0; /* repeating fractions */
+        return (double)(check_random(&rng) % 7) / 3.0; /* repeating fractions */
     }
 }
 
@@ -51,10 +43,10 @@ static void random_string(char *buf, size_t cap)
 {
     static const char *const pieces[] = {"a",  "Путин", "\"",   "\\", "\n",  "\t", "\r", "\b",
                                          "\f", "\x01",  "\x1f", " ",  "мир", "/",  "€",  "x y"};
-    size_t n = next_random() % 6, len = 0;
+    size_t n = check_random(&rng) % 6, len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        const char *p = pieces[next_random() % (sizeof pieces / sizeof *pieces)];
+        const char *p = pieces[check_random(&rng) % (sizeof pieces / sizeof *pieces)];
         size_t l = strlen(p);
         if (len + l + 1 > cap)
             break;
@@ -66,11 +58,11 @@ static void random_string(char *buf, size_t cap)
 static cJSON *random_tree(int depth)
 {
     char s[64];
-    switch (next_random() % (depth > 3 ? 5 : 7)) {
+    switch (check_random(&rng) % (depth > 3 ? 5 : 7)) {
     case 0:
         return cJSON_CreateNull();
     case 1:
-        return cJSON_CreateBool(next_random() % 2);
+        return cJSON_CreateBool(check_random(&rng) % 2);
     case 2:
     case 3:
         return cJSON_CreateNumber(random_number());
@@ -79,13 +71,13 @@ static cJSON *random_tree(int depth)
         return cJSON_CreateString(s);
     case 5: {
         cJSON *a = cJSON_CreateArray();
-        for (uint64_t i = next_random() % 5; i > 0; i--)
+        for (uint64_t i = check_random(&rng) % 5; i > 0; i--)
             cJSON_AddItemToArray(a, random_tree(depth + 1));
         return a;
     }
     default: {
         cJSON *o = cJSON_CreateObject();
-        for (uint64_t i = next_random() % 5; i > 0; i--) {
+        for (uint64_t i = check_random(&rng) % 5; i > 0; i--) {
             random_string(s, sizeof s);
             cJSON_AddItemToObject(o, s, random_tree(depth + 1));
         }

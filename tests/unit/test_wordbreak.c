@@ -11,14 +11,6 @@
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 
-static uint64_t next_random(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
 /* 1 if both segmentations of s[0..n) agree; prints the first difference. */
 static int agrees(UBreakIterator *bi, const UChar *s, int32_t n)
 {
@@ -93,10 +85,11 @@ int main(void)
     int all = 1;
     for (int t = 0; t < 60000 && all; t++) {
         UChar s[40];
-        int32_t n = (int32_t)(next_random() % 40);
+        int32_t n = (int32_t)(check_random(&rng) % 40);
         for (int32_t i = 0; i < n; i++)
-            s[i] = next_random() % 3 ? common[next_random() % (sizeof common / sizeof *common)]
-                                     : units[next_random() % (uint64_t)nunits];
+            s[i] = check_random(&rng) % 3
+                       ? common[check_random(&rng) % (sizeof common / sizeof *common)]
+                       : units[check_random(&rng) % (uint64_t)nunits];
         all = agrees(bi, s, n);
     }
     CHECK(all);
