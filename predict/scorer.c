@@ -128,15 +128,15 @@ static model_choice choose_model(const bundle_task *bt, const char *target)
 }
 
 /* Vectorizes one piece of text for task t into s->vec. */
-static int vectorize(scorer *s, size_t t, const char *text, size_t len, const char *lang, int party,
-                     const char *target, stance_error *err)
+/* Terms of text for task t, as a vector over v (the vocabulary of the model that scores it). */
+static int vectorize(scorer *s, size_t t, const vocab *v, const char *text, size_t len,
+                     const char *lang, int party, const char *target, stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
     term_list_clear(&s->terms);
     int rc = features_terms(s->fx[t], text, len, lang, party, target, &s->terms, err);
     if (!rc)
-        rc = vocab_vectorize(choose_model(bt, target).vocab, &s->terms, bt->features.sublinear_tf,
-                             bt->bias, &s->vec, err);
+        rc = vocab_vectorize(v, &s->terms, bt->features.sublinear_tf, bt->bias, &s->vec, err);
     return rc;
 }
 
@@ -144,10 +144,10 @@ static int probs_of(scorer *s, size_t t, const char *text, size_t len, const cha
                     const char *target, double *probs, stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
-    int rc = vectorize(s, t, text, len, lang, party, target, err);
+    model_choice mc = choose_model(bt, target);
+    int rc = vectorize(s, t, mc.vocab, text, len, lang, party, target, err);
     if (rc)
         return rc;
-    model_choice mc = choose_model(bt, target);
     double logits[MAX_LABELS];
     classify_logits(mc.model, s->vec.nodes, bt->nlabels, logits);
     classify_probabilities(logits, bt->nlabels, mc.temperature, probs);
@@ -288,7 +288,7 @@ static int explain(scorer *s, size_t t, const char *text, size_t len, const char
     const bundle_task *bt = &s->b->tasks[t];
     model_choice mc = choose_model(bt, target);
     const struct model *m = mc.model;
-    int rc = vectorize(s, t, text, len, lang, party, target, err);
+    int rc = vectorize(s, t, mc.vocab, text, len, lang, party, target, err);
     if (rc)
         return rc;
     int nr_w = m->nr_class == 2 && m->param.solver_type != MCSVM_CS ? 1 : m->nr_class;
