@@ -124,8 +124,26 @@ static int grow(strmap *m)
 
 int64_t strmap_get(const strmap *m, const char *key, size_t len)
 {
-    const slot *s = find_slot(m->slots, m->cap, key, len, strmap_hash(key, len));
+    return strmap_get_hashed(m, key, len, strmap_hash(key, len));
+}
+
+int64_t strmap_get_hashed(const strmap *m, const char *key, size_t len, uint64_t hash)
+{
+    const slot *s = find_slot(m->slots, m->cap, key, len, hash);
     return s->key ? s->value : -1;
+}
+
+void strmap_prefetch(const strmap *m, uint64_t hash)
+{
+    __builtin_prefetch(&m->slots[(size_t)hash & (m->cap - 1)]);
+}
+
+void strmap_prefetch_key(const strmap *m, uint64_t hash)
+{
+    /* only the home slot: most keys are found there, and a probe past it is rare enough */
+    const slot *s = &m->slots[(size_t)hash & (m->cap - 1)];
+    if (s->key && s->hash32 == (uint32_t)(hash >> 32))
+        __builtin_prefetch(s->key);
 }
 
 int64_t *strmap_upsert(strmap *m, const char *key, size_t len, int64_t value_if_new, int *inserted)

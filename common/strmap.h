@@ -33,4 +33,14 @@ int strmap_next(const strmap *m, size_t *pos, const char **key, size_t *len, int
 
 uint64_t strmap_hash(const char *key, size_t len);
 
+/* Lookups in a batch: a large map (a vocabulary) does not fit in the cache, and each lookup
+ * waits for its slot and then for its key. Callers that know their keys in advance hash them
+ * (strmap_hash), ask for each slot early (strmap_prefetch), then for each key it will compare
+ * with (strmap_prefetch_key, once the slot has had time to arrive), and finally look up with
+ * strmap_get_hashed: the waits of many lookups then overlap. The prefetches are hints only. */
+void strmap_prefetch(const strmap *m, uint64_t hash);
+void strmap_prefetch_key(const strmap *m, uint64_t hash);
+/* strmap_get with hash = strmap_hash(key, len) already computed. */
+int64_t strmap_get_hashed(const strmap *m, const char *key, size_t len, uint64_t hash);
+
 #endif

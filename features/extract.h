@@ -87,6 +87,12 @@ static inline const char *term_list_get(const term_list *t, size_t i)
 {
     return t->buf + t->offsets[i];
 }
+/* Length in bytes of term i (without its NUL). */
+static inline size_t term_list_len(const term_list *t, size_t i)
+{
+    size_t end = i + 1 < t->count ? t->offsets[i + 1] : t->len;
+    return end - t->offsets[i] - 1;
+}
 
 /* A span of the original text (byte offsets), e.g. one sentence. */
 typedef struct text_span {

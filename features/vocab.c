@@ -417,12 +417,28 @@ int vocab_vectorize(const vocab *v, const term_list *terms, int sublinear_tf, do
 {
     if (reserve_nodes(out, terms->count + 2, err))
         return STANCE_ERR_NOMEM;
+    /* The table and the keys are far bigger than the cache: each block of terms asks for its
+     * slots, then for its keys, then looks up, so their memory waits overlap (strmap.h), and
+     * asks for the idf each found term will need in weigh. */
+    enum { BLOCK = 16 };
+    uint64_t hash[BLOCK];
     size_t k = 0;
-    for (size_t i = 0; i < terms->count; i++) {
-        const char *t = term_list_get(terms, i);
-        int idx = vocab_index(v, t, strlen(t));
-        if (idx > 0)
-            out->nodes[k++] = (struct feature_node){idx, 1.0};
+    for (size_t first = 0; first < terms->count; first += BLOCK) {
+        size_t n = terms->count - first < BLOCK ? terms->count - first : BLOCK;
+        for (size_t i = 0; i < n; i++) {
+            hash[i] = strmap_hash(term_list_get(terms, first + i), term_list_len(terms, first + i));
+            strmap_prefetch(v->index, hash[i]);
+        }
+        for (size_t i = 0; i < n; i++)
+            strmap_prefetch_key(v->index, hash[i]);
+        for (size_t i = 0; i < n; i++) {
+            int64_t idx = strmap_get_hashed(v->index, term_list_get(terms, first + i),
+                                            term_list_len(terms, first + i), hash[i]);
+            if (idx > 0) {
+                __builtin_prefetch(&v->idf[idx]);
+                out->nodes[k++] = (struct feature_node){(int)idx, 1.0};
+            }
+        }
     }
     weigh(v, k, sublinear_tf, bias, out);
     return 0;
