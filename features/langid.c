@@ -938,18 +938,44 @@ static int by_text(const void *a, const void *b)
     return c ? c : (x < y ? -1 : x > y);
 }
 
-static uint32_t text_hash(const char *s, size_t len)
+/* FNV-1a, then a final mix. Words are hashed from their first byte on; endings from their
+ * last byte back (ending_hash), so the hash of each longer ending of a word extends the one
+ * before it instead of starting again. */
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+
+static uint32_t hash_mix(uint32_t h)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
     return h ^ (h >> 15);
 }
 
+static uint32_t text_hash(const char *s, size_t len)
+{
+    uint32_t h = FNV_OFFSET;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= FNV_PRIME;
+    }
+    return hash_mix(h);
+}
+
+/* FNV-1a state h extended by the bytes s[0..len) taken from the last to the first. */
+static uint32_t hash_backward(uint32_t h, const char *s, size_t len)
+{
+    while (len-- > 0) {
+        h ^= (unsigned char)s[len];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+static uint32_t ending_hash(const char *s, size_t len)
+{
+    return hash_mix(hash_backward(FNV_OFFSET, s, len));
+}
+
 static void index_table(const langid_entry *table, size_t n, const langid_entry **sorted,
-                        langid_span *slots, uint32_t nslots)
+                        langid_span *slots, uint32_t nslots, uint32_t (*hash)(const char *, size_t))
 {
     for (size_t i = 0; i < n; i++)
         sorted[i] = &table[i];
@@ -958,7 +984,7 @@ static void index_table(const langid_entry *table, size_t n, const langid_entry 
         size_t j = i + 1;
         while (j < n && strcmp(sorted[j]->text, sorted[i]->text) == 0)
             j++;
-        uint32_t h = text_hash(sorted[i]->text, strlen(sorted[i]->text)) & (nslots - 1);
+        uint32_t h = hash(sorted[i]->text, strlen(sorted[i]->text)) & (nslots - 1);
         while (slots[h].count)
             h = (h + 1) & (nslots - 1);
         slots[h] = (langid_span){(uint16_t)i, (uint16_t)(j - i)};
@@ -970,9 +996,10 @@ static void build_tables(void)
 {
     for (uint32_t c = 0; c < SCRIPT_TABLE_END; c++)
         script_table[c] = (unsigned char)script_of(c);
-    index_table(langid_words, COUNTOF(langid_words), sorted_words, word_slots, WORD_SLOTS);
+    index_table(langid_words, COUNTOF(langid_words), sorted_words, word_slots, WORD_SLOTS,
+                text_hash);
     index_table(langid_suffixes, COUNTOF(langid_suffixes), sorted_suffixes, suffix_slots,
-                SUFFIX_SLOTS);
+                SUFFIX_SLOTS, ending_hash);
     for (size_t i = 0; i < COUNTOF(langid_suffixes); i++) {
         size_t letters = 0;
         for (const char *c = langid_suffixes[i].text; *c; c++)
@@ -983,11 +1010,12 @@ static void build_tables(void)
     }
 }
 
-/* The run of entries whose text is s[0..len), or NULL. */
+/* The run of entries whose text is s[0..len), or NULL; hash is the table's hash of s. */
 static const langid_span *lookup(const langid_span *slots, uint32_t nslots,
-                                 const langid_entry *const *sorted, const char *s, size_t len)
+                                 const langid_entry *const *sorted, const char *s, size_t len,
+                                 uint32_t hash)
 {
-    uint32_t h = text_hash(s, len) & (nslots - 1);
+    uint32_t h = hash & (nslots - 1);
     while (slots[h].count) {
         const char *t = sorted[slots[h].first]->text;
         if (strncmp(t, s, len) == 0 && t[len] == '\0') /* strncmp: t may be shorter */
@@ -995,6 +1023,16 @@ static const langid_span *lookup(const langid_span *slots, uint32_t nslots,
         h = (h + 1) & (nslots - 1);
     }
     return NULL;
+}
+
+/* Does the word hold ськ, цьк or зьк? */
+static int has_uk_adjective_cluster(const langid_word *w)
+{
+    for (size_t i = 0; i + 2 < w->n; i++)
+        if (w->cp[i + 1] == 0x44C && w->cp[i + 2] == 0x43A &&
+            (w->cp[i] == 0x441 || w->cp[i] == 0x446 || w->cp[i] == 0x437))
+            return 1;
+    return 0;
 }
 
 /* Scores a finished word and resets it. next_is_word: another word follows
@@ -1055,7 +1093,8 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         add(st, L_RU, verb_follows ? 0.5 : 1.0);
         known = 1;
     }
-    const langid_span *sp = lookup(word_slots, WORD_SLOTS, sorted_words, text, len);
+    const langid_span *sp =
+        lookup(word_slots, WORD_SLOTS, sorted_words, text, len, text_hash(text, len));
     for (size_t i = 0; sp && i < sp->count; i++) {
         const langid_entry *e = sorted_words[sp->first + i];
         add(st, (enum langid_lang)e->lang, e->weight);
@@ -1068,8 +1107,8 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
             add(st, L_FR, 2);
     }
     /* Laughter and stretched words (ахахах, хахаха, нееет) have endings by accident. */
-    size_t distinct = 0;
-    for (size_t i = 0; !known && w->n >= 4 && i < w->n; i++) {
+    size_t distinct = 0; /* counted only as far as the test below needs */
+    for (size_t i = 0; !known && w->n >= 4 && i < w->n && distinct * 2 <= w->n; i++) {
         size_t j = 0;
         while (j < i && w->cp[j] != w->cp[i])
             j++;
@@ -1082,12 +1121,15 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         /* endings of 1, 2, ... code points, leaving at least two letters of stem; per
          * language the longest that matches wins (ties: the first in table order) */
         size_t start = len;
+        uint32_t h = FNV_OFFSET;
         for (size_t k = 1; k + 2 <= w->n && k <= suffix_max_letters; k++) {
+            size_t end = start;
             do
                 start--;
             while (start > 0 && ((unsigned char)text[start] & 0xC0) == 0x80);
-            const langid_span *ss =
-                lookup(suffix_slots, SUFFIX_SLOTS, sorted_suffixes, text + start, len - start);
+            h = hash_backward(h, text + start, end - start);
+            const langid_span *ss = lookup(suffix_slots, SUFFIX_SLOTS, sorted_suffixes,
+                                           text + start, len - start, hash_mix(h));
             for (size_t i = 0; ss && i < ss->count; i++) {
                 const langid_entry *e = sorted_suffixes[ss->first + i];
                 if (len - start > best_len[e->lang]) {
@@ -1099,7 +1141,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         for (int l = 0; l < L_COUNT; l++)
             st->score[l] += best[l];
         /* Ukrainian -ськ-/-цьк-/-зьк- (український, донецький); Russian writes -ск-. */
-        if (w->cyrillic && (strstr(text, "ськ") || strstr(text, "цьк") || strstr(text, "зьк")))
+        if (w->cyrillic && has_uk_adjective_cluster(w))
             add(st, L_UK, 2);
     }
 
