@@ -417,27 +417,33 @@ int vocab_vectorize(const vocab *v, const term_list *terms, int sublinear_tf, do
 {
     if (reserve_nodes(out, terms->count + 2, err))
         return STANCE_ERR_NOMEM;
-    /* The table and the keys are far bigger than the cache: each block of terms asks for its
-     * slots, then for its keys, then looks up, so their memory waits overlap (strmap.h), and
-     * asks for the idf each found term will need in weigh. */
-    enum { BLOCK = 16 };
-    uint64_t hash[BLOCK];
-    size_t k = 0;
-    for (size_t first = 0; first < terms->count; first += BLOCK) {
-        size_t n = terms->count - first < BLOCK ? terms->count - first : BLOCK;
-        for (size_t i = 0; i < n; i++) {
-            hash[i] = strmap_hash(term_list_get(terms, first + i), term_list_len(terms, first + i));
-            strmap_prefetch(v->index, hash[i]);
+    /* The table and its keys are far bigger than the cache, and a lookup waits first for its
+     * slot, then for its key. A software pipeline keeps the waits of several terms in flight
+     * (strmap.h): term i+2*AHEAD is hashed and its slot asked for, term i+AHEAD's key is asked
+     * for (its slot has arrived by then), and term i is looked up. Each term found also asks
+     * for the idf that weigh will read. */
+    enum { AHEAD = 8, RING = 32 }; /* RING > 2 * AHEAD, a power of two */
+    uint64_t hash[RING];
+    size_t n = terms->count, k = 0;
+    for (size_t j = 0; j < n && j < 2 * AHEAD; j++) {
+        hash[j] = strmap_hash(term_list_get(terms, j), term_list_len(terms, j));
+        strmap_prefetch(v->index, hash[j]);
+    }
+    for (size_t j = 0; j < n && j < AHEAD; j++)
+        strmap_prefetch_key(v->index, hash[j]);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i + 2 * AHEAD;
+        if (j < n) {
+            hash[j % RING] = strmap_hash(term_list_get(terms, j), term_list_len(terms, j));
+            strmap_prefetch(v->index, hash[j % RING]);
         }
-        for (size_t i = 0; i < n; i++)
-            strmap_prefetch_key(v->index, hash[i]);
-        for (size_t i = 0; i < n; i++) {
-            int64_t idx = strmap_get_hashed(v->index, term_list_get(terms, first + i),
-                                            term_list_len(terms, first + i), hash[i]);
-            if (idx > 0) {
-                __builtin_prefetch(&v->idf[idx]);
-                out->nodes[k++] = (struct feature_node){(int)idx, 1.0};
-            }
+        if (i + AHEAD < n)
+            strmap_prefetch_key(v->index, hash[(i + AHEAD) % RING]);
+        int64_t idx = strmap_get_hashed(v->index, term_list_get(terms, i), term_list_len(terms, i),
+                                        hash[i % RING]);
+        if (idx > 0) {
+            __builtin_prefetch(&v->idf[idx]);
+            out->nodes[k++] = (struct feature_node){(int)idx, 1.0};
         }
     }
     weigh(v, k, sublinear_tf, bias, out);

@@ -11,6 +11,17 @@ void classify_logits(const struct model *m, const struct feature_node *x, size_t
     int k = m->nr_class;
     for (size_t i = 0; i < nlabels; i++)
         logits[i] = ABSENT_LOGIT;
+    /* The weights of a large model are far from the cache and predict_values reads them one
+     * feature row at a time: asking for every row first lets the reads overlap. (The layout is
+     * LIBLINEAR's: row index-1, nr_w values, one value for a binary non-Crammer-Singer model.) */
+    size_t nr_w = k == 2 && m->param.solver_type != MCSVM_CS ? 1 : (size_t)k;
+    int n = m->nr_feature + (m->bias >= 0 ? 1 : 0);
+    for (const struct feature_node *p = x; p->index != -1; p++)
+        if (p->index >= 1 && p->index <= n) {
+            const double *row = m->w + (size_t)(p->index - 1) * nr_w;
+            __builtin_prefetch(row);
+            __builtin_prefetch(row + nr_w - 1);
+        }
     predict_values(m, x, dec);
     if (k == 2 && m->param.solver_type != MCSVM_CS) {
         /* one value: positive means model->label[0] */
