@@ -233,6 +233,9 @@ static void strvec_free(strvec *v)
 }
 
 #define STRVEC_GET(v, i) ((v)->buf + (v)->off[i])
+/* Bytes of entry i without its NUL, for a vector filled by strvec_push alone (entries back to
+ * back; split_puncts leaves gaps in ex->tokens, so not there). */
+#define STRVEC_LEN(v, i) (((i) + 1 < (v)->count ? (v)->off[(i) + 1] : (v)->len) - (v)->off[i] - 1)
 
 void term_list_clear(term_list *t)
 {
@@ -741,10 +744,19 @@ static const char *stem_word(features_extractor *ex, const lang_stem *ls, int sl
     return (const char *)st;
 }
 
-/* Words after which the next few tokens are read as negated. */
-static int is_negation(const char *w)
+/* Words after which the next few tokens are read as negated. w[0..n) is NUL-terminated. */
+static int is_negation(const char *w, size_t n)
 {
-    /* in byte order, for the binary search: this runs for every token */
+    if (n > 3 && memcmp(w + n - 3, "n't", 3) == 0)
+        return 1;
+    /* This runs for every token, and almost none is a negation: the words below all start
+     * with c, n or w, or with а б н (UTF-8 D0 B0, D0 B1, D0 BD), so a first look at the
+     * leading bytes spares the search for most tokens. */
+    unsigned char b0 = (unsigned char)w[0], b1 = n > 1 ? (unsigned char)w[1] : 0;
+    if (!(b0 == 'c' || b0 == 'n' || b0 == 'w' ||
+          (b0 == 0xD0 && (b1 == 0xB0 || b1 == 0xB1 || b1 == 0xBD))))
+        return 0;
+    /* in byte order, for the binary search */
     static const char *const words[] = {"cannot",    "never", "no",  "nor",    "not",
                                         "without",   "ані",   "без", "не",     "невозможно",
                                         "неможливо", "нет",   "ни",  "никога", "никогда",
@@ -760,8 +772,7 @@ static int is_negation(const char *w)
         else
             lo = mid + 1;
     }
-    size_t n = strlen(w);
-    return n > 3 && memcmp(w + n - 3, "n't", 3) == 0;
+    return 0;
 }
 
 /* ---- terms -------------------------------------------------------------------------------- */
@@ -974,7 +985,7 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
                 goto nomem;
             continue;
         }
-        size_t sn, wn = strlen(w);
+        size_t sn, wn = strlen(w); /* not STRVEC_LEN: split_puncts leaves gaps in tokens */
         const char *s = stem_word(ex, ls, slot, w, wn, &sn);
         if (sn == 0) { /* Porter stems "'" to nothing: keep the word */
             s = w;
@@ -988,7 +999,7 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
         memcpy(unit + at, s, sn);
         if (strvec_push(u, unit, at + sn, fl) != 0)
             goto nomem;
-        if (ex->cfg.negation && is_negation(w))
+        if (ex->cfg.negation && is_negation(w, wn))
             neg_left = ex->cfg.negation;
     }
     if (emit_punct_units(ex, ex->tokens.count, &np) != 0)
@@ -1000,7 +1011,7 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
         if (u->flags[i] & TOK_BREAK)
             win_start = i;
         const char *ui = STRVEC_GET(u, i);
-        if (emit(ex, out, ui, strlen(ui), target_name) != 0)
+        if (emit(ex, out, ui, STRVEC_LEN(u, i), target_name) != 0)
             goto nomem;
         for (int k = 2; k <= ex->cfg.word_ngram_max; k++) {
             if (i + 1 < win_start + (size_t)k)
@@ -1008,13 +1019,13 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
             size_t first = i + 1 - (size_t)k;
             size_t total = 0;
             for (size_t j = first; j <= i; j++)
-                total += strlen(STRVEC_GET(u, j)) + 1;
+                total += STRVEC_LEN(u, j) + 1;
             if (reserve(&ex->scratch, &ex->scratch_cap, total + 1) != 0)
                 goto nomem;
             size_t at = 0;
             for (size_t j = first; j <= i; j++) {
                 const char *s = STRVEC_GET(u, j);
-                size_t sl = strlen(s);
+                size_t sl = STRVEC_LEN(u, j);
                 if (j > first)
                     ex->scratch[at++] = ' ';
                 memcpy(ex->scratch + at, s, sl);
