@@ -176,21 +176,60 @@ static inline int utf8_step(utf8_check *u, unsigned c, size_t off)
     return 0;
 }
 
-/* Validates a whole buffer. Returns 1 if valid, else 0 and the offset of the bad sequence. */
+/* Validates a whole buffer. Returns 1 if valid, else 0 and the offset of the bad sequence
+ * (its lead byte; the byte itself for a stray one). The same rules as utf8_step, a sequence at
+ * a time, and eight ASCII bytes at a time: every input byte passes here at least once, on the
+ * reading thread that feeds the scoring threads. */
 static int utf8_valid(const unsigned char *s, size_t n, size_t *bad_off)
 {
-    utf8_check u = {0, 0x80, 0xBF, 0};
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < 0x80 && u.need == 0)
+    size_t i = 0;
+    while (i < n) {
+        uint64_t word;
+        if (i + 8 <= n) {
+            memcpy(&word, s + i, 8);
+            if (!(word & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
             continue;
-        if (utf8_step(&u, s[i], i) != 0) {
-            *bad_off = u.need ? u.seq_start : i;
+        }
+        size_t need;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0xC2) { /* stray continuation byte, or overlong C0/C1 lead */
+            *bad_off = i;
+            return 0;
+        } else if (c < 0xE0) {
+            need = 1;
+        } else if (c < 0xF0) {
+            need = 2;
+            if (c == 0xE0)
+                lo = 0xA0; /* overlong 3-byte form */
+            else if (c == 0xED)
+                hi = 0x9F; /* surrogates U+D800..DFFF */
+        } else if (c < 0xF5) {
+            need = 3;
+            if (c == 0xF0)
+                lo = 0x90; /* overlong 4-byte form */
+            else if (c == 0xF4)
+                hi = 0x8F; /* above U+10FFFF */
+        } else {
+            *bad_off = i;
             return 0;
         }
-    }
-    if (u.need) {
-        *bad_off = u.seq_start;
-        return 0;
+        for (size_t k = 1; k <= need; k++) {
+            /* truncated at the end, or a bad continuation: the sequence is at fault */
+            if (i + k >= n || s[i + k] < lo || s[i + k] > hi) {
+                *bad_off = i;
+                return 0;
+            }
+            lo = 0x80;
+            hi = 0xBF;
+        }
+        i += need + 1;
     }
     return 1;
 }
