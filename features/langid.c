@@ -917,6 +917,7 @@ static void score_latin_letter(langid_state *st, uint32_t c)
 
 typedef struct {
     uint16_t first, count; /* a run in the sorted table; count 0 = empty slot */
+    uint32_t hash;         /* the run's text's hash: most probes are told apart without strncmp */
 } langid_span;
 
 static const langid_entry *sorted_words[COUNTOF(langid_words)];
@@ -984,10 +985,11 @@ static void index_table(const langid_entry *table, size_t n, const langid_entry 
         size_t j = i + 1;
         while (j < n && strcmp(sorted[j]->text, sorted[i]->text) == 0)
             j++;
-        uint32_t h = hash(sorted[i]->text, strlen(sorted[i]->text)) & (nslots - 1);
+        uint32_t full = hash(sorted[i]->text, strlen(sorted[i]->text));
+        uint32_t h = full & (nslots - 1);
         while (slots[h].count)
             h = (h + 1) & (nslots - 1);
-        slots[h] = (langid_span){(uint16_t)i, (uint16_t)(j - i)};
+        slots[h] = (langid_span){(uint16_t)i, (uint16_t)(j - i), full};
         i = j;
     }
 }
@@ -1018,7 +1020,8 @@ static const langid_span *lookup(const langid_span *slots, uint32_t nslots,
     uint32_t h = hash & (nslots - 1);
     while (slots[h].count) {
         const char *t = sorted[slots[h].first]->text;
-        if (strncmp(t, s, len) == 0 && t[len] == '\0') /* strncmp: t may be shorter */
+        if (slots[h].hash == hash && strncmp(t, s, len) == 0 &&
+            t[len] == '\0') /* strncmp: t may be shorter */
             return &slots[h];
         h = (h + 1) & (nslots - 1);
     }
@@ -1139,7 +1142,8 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
             }
         }
         for (int l = 0; l < L_COUNT; l++)
-            st->score[l] += best[l];
+            if (best_len[l]) /* adding the 0 of no ending changes nothing */
+                st->score[l] += best[l];
         /* Ukrainian -ськ-/-цьк-/-зьк- (український, донецький); Russian writes -ск-. */
         if (w->cyrillic && has_uk_adjective_cluster(w))
             add(st, L_UK, 2);
@@ -1265,6 +1269,34 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
                 w.latin++;
             else
                 w.cyrillic++;
+            /* The rest of the word, while it is made of plain letters (ASCII, and Cyrillic
+             * U+0400..U+045F in two bytes), takes this short loop: it does what the general
+             * path above does for such a letter inside a word (none of the tests for URLs,
+             * spaces, marks or apostrophes can apply), and it is where most of the text goes. */
+            while (w.letters == w.n && w.n < WORD_MAX && pos < len) {
+                unsigned char b = s[pos];
+                uint32_t lower;
+                if ((unsigned char)((b | 32) - 'a') < 26) {
+                    c = b;
+                    lower = b | 32;
+                    pos++;
+                    w.latin++;
+                } else if ((b == 0xD0 || b == 0xD1) && pos + 1 < len &&
+                           (s[pos + 1] & 0xC0) == 0x80) {
+                    c = ((uint32_t)(b & 0x1F) << 6) | (s[pos + 1] & 0x3F);
+                    if (c > 0x45F)
+                        break;
+                    lower = c < 0x410 ? c + 80 : c < 0x430 ? c + 32 : c;
+                    pos += 2;
+                    w.cyrillic++;
+                } else {
+                    break;
+                }
+                prev2 = prev;
+                prev = c;
+                w.cp[w.n++] = lower;
+                w.letters++;
+            }
             continue;
         }
         if (is_apostrophe(c) && w.letters > 0 && !pending_apostrophe) {
