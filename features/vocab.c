@@ -1,5 +1,7 @@
 #include "vocab.h"
 
+#include "grow.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grow.h"
 #include "strmap.h"
 
 struct vocab_builder {
@@ -310,6 +313,7 @@ int vocab_index(const vocab *v, const char *term, size_t len)
 void feature_vec_free(feature_vec *fv)
 {
     free(fv->nodes);
+    free(fv->hashes);
     memset(fv, 0, sizeof *fv);
 }
 
@@ -418,29 +422,22 @@ int vocab_vectorize(const vocab *v, const term_list *terms, int sublinear_tf, do
     if (reserve_nodes(out, terms->count + 2, err))
         return STANCE_ERR_NOMEM;
     /* The table and its keys are far bigger than the cache, and a lookup waits first for its
-     * slot, then for its key. A software pipeline keeps the waits of several terms in flight
-     * (strmap.h): term i+2*AHEAD is hashed and its slot asked for, term i+AHEAD's key is asked
-     * for (its slot has arrived by then), and term i is looked up. Each term found also asks
-     * for the idf that weigh will read. */
-    enum { AHEAD = 8, RING = 32 }; /* RING > 2 * AHEAD, a power of two */
-    uint64_t hash[RING];
+     * slot, then for its key. So every term is hashed and its slot asked for first, then its
+     * key (by then the first slots have arrived), and only then are the terms looked up: the
+     * waits of all the terms overlap instead of adding up (strmap.h). Each term found also
+     * asks for the idf that weigh will read. */
     size_t n = terms->count, k = 0;
-    for (size_t j = 0; j < n && j < 2 * AHEAD; j++) {
-        hash[j] = strmap_hash(term_list_get(terms, j), term_list_len(terms, j));
-        strmap_prefetch(v->index, hash[j]);
-    }
-    for (size_t j = 0; j < n && j < AHEAD; j++)
-        strmap_prefetch_key(v->index, hash[j]);
+    if (stance_grow((void **)&out->hashes, &out->hashes_cap, n, sizeof *out->hashes) != 0)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory vectorizing");
     for (size_t i = 0; i < n; i++) {
-        size_t j = i + 2 * AHEAD;
-        if (j < n) {
-            hash[j % RING] = strmap_hash(term_list_get(terms, j), term_list_len(terms, j));
-            strmap_prefetch(v->index, hash[j % RING]);
-        }
-        if (i + AHEAD < n)
-            strmap_prefetch_key(v->index, hash[(i + AHEAD) % RING]);
+        out->hashes[i] = strmap_hash(term_list_get(terms, i), term_list_len(terms, i));
+        strmap_prefetch(v->index, out->hashes[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        strmap_prefetch_key(v->index, out->hashes[i]);
+    for (size_t i = 0; i < n; i++) {
         int64_t idx = strmap_get_hashed(v->index, term_list_get(terms, i), term_list_len(terms, i),
-                                        hash[i % RING]);
+                                        out->hashes[i]);
         if (idx > 0) {
             __builtin_prefetch(&v->idf[idx]);
             out->nodes[k++] = (struct feature_node){(int)idx, 1.0};

@@ -77,6 +77,8 @@ int vocab_set_block_norm(vocab *v, int on, int conjoin, stance_error *err);
 typedef struct feature_vec {
     struct feature_node *nodes; /* count entries + terminator */
     size_t count, cap;
+    uint64_t *hashes; /* scratch of vocab_vectorize: the terms' hashes */
+    size_t hashes_cap;
 } feature_vec;
 void feature_vec_free(feature_vec *fv);
 
