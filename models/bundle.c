@@ -43,6 +43,7 @@ static void free_strv(char **v, size_t n)
 void bundle_target_model_clear(bundle_target_model *m)
 {
     free(m->target);
+    free(m->class_bias);
     vocab_free(m->vocab);
     if (m->model)
         free_and_destroy_model(&m->model);
@@ -70,6 +71,7 @@ void bundle_task_clear(bundle_task *t)
     free(t->target_column);
     free_strv(t->target_columns, t->ntarget_columns);
     free_strv(t->labels, t->nlabels);
+    free(t->class_bias);
     vocab_free(t->vocab);
     if (t->model)
         free_and_destroy_model(&t->model);
@@ -160,6 +162,36 @@ static int get_double(const cJSON *o, const char *key, double *out, stance_error
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
         return stance_error_set(err, STANCE_ERR_MODEL, "\"%s\" must be a number", key);
     *out = v->valuedouble;
+    return 0;
+}
+
+/* The optional "class_bias" of o: absent -> *out stays NULL; otherwise exactly nlabels finite
+ * numbers (a wrong length would read past the labels or leave one without a bias, and a
+ * non-finite one would turn every probability into NaN). */
+static int get_class_bias(const cJSON *o, size_t nlabels, double **out, stance_error *err)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "class_bias");
+    if (!a)
+        return 0;
+    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != nlabels)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "\"class_bias\" must be an array of %zu numbers, one per label",
+                                nlabels);
+    double *b = malloc(nlabels * sizeof *b);
+    if (!b)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    size_t i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, a)
+    {
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+            free(b);
+            return stance_error_set(err, STANCE_ERR_MODEL,
+                                    "\"class_bias\"[%zu] must be a finite number", i);
+        }
+        b[i++] = v->valuedouble;
+    }
+    *out = b;
     return 0;
 }
 
@@ -332,6 +364,9 @@ static cJSON *task_to_json(const bundle_task *t, const char *vocab_file, const c
     cJSON_AddNumberToObject(o, "C", t->c);
     cJSON_AddNumberToObject(o, "bias", t->bias);
     cJSON_AddNumberToObject(o, "temperature", t->temperature);
+    if (t->class_bias) /* absent without --calibration bias: such manifests stay as they were */
+        cJSON_AddItemToObject(o, "class_bias",
+                              cJSON_CreateDoubleArray(t->class_bias, (int)t->nlabels));
     cJSON_AddStringToObject(o, "aggregation", t->aggregation);
     cJSON_AddNumberToObject(o, "aggregation_threshold", t->aggregation_threshold);
     cJSON_AddNumberToObject(o, "aggregation_scale", t->aggregation_scale);
@@ -386,6 +421,9 @@ static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, 
         cJSON_AddStringToObject(e, "target", tm->target);
         cJSON_AddNumberToObject(e, "C", tm->c);
         cJSON_AddNumberToObject(e, "temperature", tm->temperature);
+        if (tm->class_bias)
+            cJSON_AddItemToObject(e, "class_bias",
+                                  cJSON_CreateDoubleArray(tm->class_bias, (int)t->nlabels));
         add_files_json(e, vname, tm->vocab, vsha, mname, msha);
         if (tm->cv)
             cJSON_AddItemToObject(e, "cross_validation", cJSON_Duplicate(tm->cv, 1));
@@ -615,7 +653,7 @@ static char *dup_or_null(const cJSON *o, const char *key, int *bad)
 static int load_target_model(const char *dir, const cJSON *e, const bundle_task *t,
                              bundle_target_model *m, stance_error *err)
 {
-    static const char *const known[] = {"target",     "C",     "temperature",
+    static const char *const known[] = {"target",     "C",     "temperature",     "class_bias",
                                         "vocabulary", "model", "cross_validation"};
     if (!cJSON_IsObject(e))
         return stance_error_set(err, STANCE_ERR_MODEL,
@@ -644,6 +682,8 @@ static int load_target_model(const char *dir, const cJSON *e, const bundle_task 
     if (!rc && !(m->temperature > 0 && m->c > 0))
         rc = stance_error_set(err, STANCE_ERR_MODEL,
                               "target model \"%s\": C and temperature must be positive", target);
+    if (!rc)
+        rc = get_class_bias(e, t->nlabels, &m->class_bias, err);
     if (rc)
         return rc;
     const cJSON *vo = cJSON_GetObjectItemCaseSensitive(e, "vocabulary");
@@ -755,6 +795,8 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
         rc = get_double(o, "temperature", &t->temperature, err);
     if (!rc && !(t->temperature > 0))
         rc = stance_error_set(err, STANCE_ERR_MODEL, "temperature must be positive");
+    if (!rc)
+        rc = get_class_bias(o, t->nlabels, &t->class_bias, err);
     if (!rc && !(agg = get_string(o, "aggregation", err)))
         rc = STANCE_ERR_MODEL;
     if (!rc && strlen(agg) >= sizeof t->aggregation)

@@ -15,6 +15,12 @@
  *                          a target without a model of its own. Bundles without
  *                          "target_models" load as before.
  *
+ * Calibration: probabilities are softmax(decision values / temperature), or with stance-train
+ * --calibration bias softmax(decision values / temperature + class_bias), class_bias being one
+ * number per label (in "labels" order) stored as the optional "class_bias" array of a task and
+ * of a per-target model. Bundles without it (every bundle before it, and every bundle trained
+ * with the default --calibration temperature) load and score exactly as before.
+ *
  * bundle_save writes everything into a fresh temporary directory beside the destination and
  * renames it into place, so a reader never sees half a bundle and an interrupted training run
  * leaves the old bundle untouched. The manifest is written with a fixed key order and no
@@ -22,8 +28,9 @@
  *
  * bundle_load trusts nothing: it refuses a path that is not a directory, a missing or
  * unparsable manifest, a foreign format, a newer format version, wrong JSON types, a file
- * whose sha256 differs from the manifest (truncated or edited), and a LIBLINEAR file whose
- * sizes disagree with the vocabulary, each with a message naming the file and the problem.
+ * whose sha256 differs from the manifest (truncated or edited), a LIBLINEAR file whose
+ * sizes disagree with the vocabulary, and a "class_bias" that is not an array of one finite
+ * number per label, each with a message naming the file and the problem.
  */
 #ifndef STANCE_BUNDLE_H
 #define STANCE_BUNDLE_H
@@ -46,6 +53,7 @@ typedef struct bundle_target_model {
     char *target;        /* the target value ("russia") */
     double c;            /* regularization chosen by this target's cross-validation */
     double temperature;  /* fitted on this target's held-out decision values */
+    double *class_bias;  /* owned, NULL = none: [nlabels of the task], see above */
     vocab *vocab;        /* owned */
     struct model *model; /* owned (free_and_destroy_model) */
     cJSON *cv;           /* owned, may be NULL: this target's cross-validation report */
@@ -65,6 +73,7 @@ typedef struct bundle_task {
     double c;                     /* regularization */
     double bias;                  /* LIBLINEAR bias (< 0: none) */
     double temperature;           /* probabilities = softmax(decision values / temperature) */
+    double *class_bias;           /* owned, NULL = none: + class_bias[label] (see above) */
     char aggregation[32];         /* how sentences make an article: see scorer.h */
     double aggregation_threshold; /* "balance": |mean(p_a - p_b)| under it is neutral */
     double aggregation_scale;     /* "balance": logit scale (calibrated on held-out articles) */

@@ -1,6 +1,7 @@
 #include "classify.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #define ABSENT_LOGIT (-50.0)
 
@@ -95,4 +96,275 @@ double classify_fit_temperature(const double *logits, const int *gold, size_t n,
         }
     }
     return exp((lo + hi) / 2);
+}
+
+int classify_calibrated(const double *logits, size_t k, double temperature, const double *bias,
+                        double *probs)
+{
+    if (!bias)
+        return classify_probabilities(logits, k, temperature, probs);
+    double mx = logits[0];
+    for (size_t i = 1; i < k; i++)
+        if (logits[i] > mx)
+            mx = logits[i];
+    double zmax = 0;
+    for (size_t i = 0; i < k; i++) {
+        probs[i] = (logits[i] - mx) / temperature + bias[i];
+        if (i == 0 || probs[i] > zmax)
+            zmax = probs[i];
+    }
+    double sum = 0;
+    for (size_t i = 0; i < k; i++) {
+        probs[i] = exp(probs[i] - zmax);
+        sum += probs[i];
+    }
+    /* the label is the argmax of the probabilities as reported, ties to the first, exactly as
+     * the scorer picks it from them */
+    size_t best = 0;
+    for (size_t i = 0; i < k; i++) {
+        probs[i] /= sum;
+        if (probs[i] > probs[best])
+            best = i;
+    }
+    return (int)best;
+}
+
+double classify_mean_nll(const double *logits, const int *gold, size_t n, size_t k,
+                         double temperature, const double *bias)
+{
+    if (n == 0 || k == 0)
+        return 0;
+    if (!bias)
+        return mean_nll(logits, gold, n, k, temperature);
+    double total = 0;
+    for (size_t r = 0; r < n; r++) {
+        const double *z = logits + r * k;
+        double mx = z[0];
+        for (size_t i = 1; i < k; i++)
+            if (z[i] > mx)
+                mx = z[i];
+        double zmax = 0;
+        for (size_t i = 0; i < k; i++) {
+            double v = (z[i] - mx) / temperature + bias[i];
+            if (i == 0 || v > zmax)
+                zmax = v;
+        }
+        double sum = 0;
+        for (size_t i = 0; i < k; i++)
+            sum += exp((z[i] - mx) / temperature + bias[i] - zmax);
+        double zg = (z[gold[r]] - mx) / temperature + bias[gold[r]];
+        total += log(sum > 0 ? sum : 1.0) + zmax - zg;
+    }
+    return total / (double)n;
+}
+
+/* The bias fit works on s = 1/T, kept in the temperature search's range. */
+#define SCALE_MIN (1.0 / 20.0)
+#define SCALE_MAX (1.0 / 0.05)
+/* Ridge on the bias: small enough not to move a fit the data support (a bias of 1 costs
+ * 5e-5 nats per row), large enough to keep the Newton system regular. */
+#define BIAS_RIDGE 1e-4
+
+static double bias_objective(const double *logits, const int *gold, size_t n, size_t k, double s,
+                             const double *b)
+{
+    double ridge = 0;
+    for (size_t i = 0; i < k; i++)
+        ridge += b[i] * b[i];
+    return classify_mean_nll(logits, gold, n, k, 1.0 / s, b) + 0.5 * BIAS_RIDGE * ridge;
+}
+
+/* Solves a x = y (p x p, row-major, destroyed) by Gaussian elimination with partial pivoting.
+ * Returns -1 when a is (numerically) singular. */
+static int solve(double *a, double *y, double *x, size_t p)
+{
+    for (size_t c = 0; c < p; c++) {
+        size_t piv = c;
+        for (size_t r = c + 1; r < p; r++)
+            if (fabs(a[r * p + c]) > fabs(a[piv * p + c]))
+                piv = r;
+        if (!(fabs(a[piv * p + c]) > 1e-300))
+            return -1;
+        if (piv != c) {
+            for (size_t j = 0; j < p; j++) {
+                double t = a[c * p + j];
+                a[c * p + j] = a[piv * p + j];
+                a[piv * p + j] = t;
+            }
+            double t = y[c];
+            y[c] = y[piv];
+            y[piv] = t;
+        }
+        for (size_t r = c + 1; r < p; r++) {
+            double f = a[r * p + c] / a[c * p + c];
+            for (size_t j = c; j < p; j++)
+                a[r * p + j] -= f * a[c * p + j];
+            y[r] -= f * y[c];
+        }
+    }
+    for (size_t c = p; c-- > 0;) {
+        double v = y[c];
+        for (size_t j = c + 1; j < p; j++)
+            v -= a[c * p + j] * x[j];
+        x[c] = v / a[c * p + c];
+    }
+    return 0;
+}
+
+int classify_fit_bias(const double *logits, const int *gold, size_t n, size_t k,
+                      double *temperature, double *bias)
+{
+    for (size_t i = 0; i < k; i++)
+        bias[i] = 0;
+    *temperature = classify_fit_temperature(logits, gold, n, k);
+    if (n == 0 || k < 2)
+        return 0;
+    /* Parameters: x[0] = s = 1/T, x[m] = b[m] for m >= 1 (b[0] = 0 during the fit; the softmax
+     * does not change when every label gets the same bias, so one of them is free). The NLL is
+     * convex in (s, b) because the logits s * z + b are linear in them, so Newton's method
+     * with backtracking converges to the minimum from the temperature-only start. */
+    size_t p = k;
+    double *h = malloc(p * p * sizeof *h);
+    double *g = malloc(p * sizeof *g);
+    double *d = malloc(p * sizeof *d);
+    double *pr = malloc(k * sizeof *pr);
+    double *tb = malloc(k * sizeof *tb);
+    double *rhs = malloc(p * sizeof *rhs);
+    if (!h || !g || !d || !pr || !tb || !rhs) {
+        free(rhs);
+        free(h);
+        free(g);
+        free(d);
+        free(pr);
+        free(tb);
+        return -1;
+    }
+    double s = 1.0 / *temperature;
+    double f = bias_objective(logits, gold, n, k, s, bias);
+    for (int it = 0; it < 100; it++) {
+        for (size_t i = 0; i < p * p; i++)
+            h[i] = 0;
+        for (size_t i = 0; i < p; i++)
+            g[i] = 0;
+        for (size_t r = 0; r < n; r++) {
+            const double *z = logits + r * k;
+            double mx = z[0];
+            for (size_t i = 1; i < k; i++)
+                if (z[i] > mx)
+                    mx = z[i];
+            double vmax = 0;
+            for (size_t i = 0; i < k; i++) {
+                pr[i] = s * (z[i] - mx) + bias[i];
+                if (i == 0 || pr[i] > vmax)
+                    vmax = pr[i];
+            }
+            double sum = 0, ubar = 0, u2 = 0;
+            for (size_t i = 0; i < k; i++) {
+                pr[i] = exp(pr[i] - vmax);
+                sum += pr[i];
+            }
+            for (size_t i = 0; i < k; i++) {
+                pr[i] /= sum;
+                double u = z[i] - mx;
+                ubar += pr[i] * u;
+                u2 += pr[i] * u * u;
+            }
+            size_t y = (size_t)gold[r];
+            g[0] += ubar - (z[y] - mx);
+            h[0] += u2 - ubar * ubar;
+            for (size_t m = 1; m < k; m++) {
+                double um = z[m] - mx;
+                g[m] += pr[m] - (m == y ? 1.0 : 0.0);
+                h[m] += pr[m] * (um - ubar);
+                h[m * p] = h[m];
+                for (size_t j = 1; j < k; j++)
+                    h[m * p + j] += (m == j ? pr[m] : 0.0) - pr[m] * pr[j];
+            }
+        }
+        double gnorm = 0, trace = 0;
+        for (size_t i = 0; i < p; i++) {
+            g[i] /= (double)n;
+            for (size_t j = 0; j < p; j++)
+                h[i * p + j] /= (double)n;
+        }
+        for (size_t m = 1; m < k; m++) {
+            g[m] += BIAS_RIDGE * bias[m];
+            h[m * p + m] += BIAS_RIDGE;
+        }
+        for (size_t i = 0; i < p; i++) {
+            gnorm += g[i] * g[i];
+            trace += h[i * p + i];
+        }
+        if (gnorm < 1e-20)
+            break;
+        /* s at a bound of its range with the gradient pushing it out (nearly separable
+         * logits: the NLL keeps falling as s grows): hold s there and fit the bias alone */
+        int hold = (s >= SCALE_MAX && g[0] < 0) || (s <= SCALE_MIN && g[0] > 0);
+        if (hold) {
+            for (size_t j = 0; j < p; j++)
+                h[j] = h[j * p] = 0;
+            h[0] = 1;
+            g[0] = 0;
+        }
+        /* a touch of damping keeps the system solvable when the data pin s down badly */
+        for (size_t i = 0; i < p; i++) {
+            h[i * p + i] += 1e-9 * (1 + trace);
+            g[i] = -g[i];
+            rhs[i] = g[i]; /* solve destroys its right-hand side */
+        }
+        if (solve(h, rhs, d, p) != 0)
+            for (size_t i = 0; i < p; i++)
+                d[i] = g[i]; /* steepest descent (g holds the negative gradient now) */
+        double fnew = f, snew = s;
+        int accepted = 0;
+        /* Newton's direction first, then steepest descent if that one does not descend */
+        for (int dir = 0; dir < 2 && !accepted; dir++) {
+            if (dir == 1)
+                for (size_t i = 0; i < p; i++)
+                    d[i] = g[i];
+            double slope = 0, big = 0;
+            for (size_t i = 0; i < p; i++) {
+                slope += d[i] * g[i];
+                if (fabs(d[i]) > big)
+                    big = fabs(d[i]);
+            }
+            if (!(slope > 0))
+                continue; /* not a descent direction (rounding, or a singular system) */
+            /* no parameter moves by more than 4 in one step: a far step from a flat
+             * Hessian would only be halved back over many evaluations */
+            double step = big > 4 ? 4 / big : 1;
+            for (int ls = 0; ls < 50 && !accepted; ls++, step /= 2) {
+                snew = s + step * d[0];
+                snew = snew < SCALE_MIN ? SCALE_MIN : snew > SCALE_MAX ? SCALE_MAX : snew;
+                tb[0] = 0;
+                for (size_t m = 1; m < k; m++)
+                    tb[m] = bias[m] + step * d[m];
+                fnew = bias_objective(logits, gold, n, k, snew, tb);
+                accepted = fnew < f;
+            }
+        }
+        if (!accepted)
+            break;
+        double gain = f - fnew;
+        s = snew;
+        f = fnew;
+        for (size_t m = 1; m < k; m++)
+            bias[m] = tb[m];
+        if (gain < 1e-13)
+            break;
+    }
+    double mean = 0;
+    for (size_t i = 0; i < k; i++)
+        mean += bias[i];
+    mean /= (double)k;
+    for (size_t i = 0; i < k; i++)
+        bias[i] -= mean;
+    *temperature = 1.0 / s;
+    free(h);
+    free(g);
+    free(d);
+    free(pr);
+    free(tb);
+    free(rhs);
+    return 0;
 }

@@ -109,13 +109,14 @@ static int neutral_label(const bundle_task *t)
     return i >= 0 ? i : bundle_task_label(t, "none");
 }
 
-/* The vocabulary, model and temperature that score target in task bt: the target's own model
+/* The vocabulary, model and calibration that score target in task bt: the target's own model
  * (stance-train --target-models), else the task's shared one (a target seen in no training
  * row, a plain task, or a bundle without per-target models). */
 typedef struct model_choice {
     const vocab *vocab;
     const struct model *model;
     double temperature;
+    const double *class_bias; /* NULL: temperature only */
 } model_choice;
 
 static model_choice choose_model(const bundle_task *bt, const char *target)
@@ -123,8 +124,8 @@ static model_choice choose_model(const bundle_task *bt, const char *target)
     const bundle_target_model *tm =
         bt->target_dependent ? bundle_task_target_model(bt, target) : NULL;
     if (tm)
-        return (model_choice){tm->vocab, tm->model, tm->temperature};
-    return (model_choice){bt->vocab, bt->model, bt->temperature};
+        return (model_choice){tm->vocab, tm->model, tm->temperature, tm->class_bias};
+    return (model_choice){bt->vocab, bt->model, bt->temperature, bt->class_bias};
 }
 
 /* Vectorizes one piece of text for task t into s->vec. */
@@ -150,7 +151,7 @@ static int probs_of(scorer *s, size_t t, const char *text, size_t len, const cha
         return rc;
     double logits[MAX_LABELS];
     classify_logits(mc.model, s->vec.nodes, bt->nlabels, logits);
-    classify_probabilities(logits, bt->nlabels, mc.temperature, probs);
+    classify_calibrated(logits, bt->nlabels, mc.temperature, mc.class_bias, probs);
     return 0;
 }
 

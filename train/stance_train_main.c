@@ -55,6 +55,12 @@ static const char usage_text[] =
     "                         by the cross-validated --cv-metric, one setting at a time from\n"
     "                         the options given; the table of what it tried goes into the\n"
     "                         manifest (cross_validation.search)\n"
+    "  --calibration CAL      how held-out decision values become probabilities: temperature\n"
+    "                         (default; softmax(values / T), one T per model) or bias\n"
+    "                         (softmax(values / T + b), T and one bias per label fitted together\n"
+    "                         on the held-out values; the bias can change labels, so C is\n"
+    "                         then chosen, and the CV report made, by the calibrated labels;\n"
+    "                         the report compares both calibrations, also cross-fitted)\n"
     "  --aggregation AGG      how stance-predict turns sentences into an article verdict:\n"
     "                         balance (default), mean, polar, or document (score the whole\n"
     "                         text, for models trained on whole tweets or reviews)\n"
@@ -234,6 +240,30 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
                cJSON_GetObjectItemCaseSensitive(cv, "macro_f1")->valuedouble,
                cJSON_GetObjectItemCaseSensitive(cv, "ece")->valuedouble, bt->temperature,
                cJSON_GetObjectItemCaseSensitive(cv, "examples")->valueint);
+        if (bt->class_bias) {
+            printf("  class bias:");
+            for (size_t l = 0; l < bt->nlabels; l++)
+                printf(" %s %+.3f", bt->labels[l], bt->class_bias[l]);
+            putchar('\n');
+            const char *mname = cJSON_GetObjectItemCaseSensitive(cv, "metric")->valuestring;
+            const cJSON *cals = cJSON_GetObjectItemCaseSensitive(cv, "calibrations");
+            static const char *const parts[] = {"in_sample", "cross_fitted"};
+            for (size_t p = 0; p < 2; p++) {
+                const cJSON *part = cJSON_GetObjectItemCaseSensitive(cals, parts[p]);
+                const cJSON *ct = cJSON_GetObjectItemCaseSensitive(part, "temperature");
+                const cJSON *cb = cJSON_GetObjectItemCaseSensitive(part, "bias");
+                if (!ct || !cb)
+                    continue;
+                printf("  %-12s temperature: ECE %.4f %s %.4f NLL %.4f; bias: ECE %.4f %s %.4f "
+                       "NLL %.4f\n",
+                       parts[p], cJSON_GetObjectItemCaseSensitive(ct, "ece")->valuedouble, mname,
+                       cJSON_GetObjectItemCaseSensitive(ct, "score")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(ct, "nll")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(cb, "ece")->valuedouble, mname,
+                       cJSON_GetObjectItemCaseSensitive(cb, "score")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(cb, "nll")->valuedouble);
+            }
+        }
         const cJSON *tms = cJSON_GetObjectItemCaseSensitive(cv, "target_models");
         if (tms) {
             const cJSON *sc = cJSON_GetObjectItemCaseSensitive(tms, "score");
@@ -302,7 +332,8 @@ int main(int argc, char **argv)
         O_CV_METRIC,
         O_NB,
         O_PUNCT,
-        O_BLOCK_NORM
+        O_BLOCK_NORM,
+        O_CALIBRATION
     };
     static const struct option longopts[] = {
         {"data", required_argument, 0, O_DATA},
@@ -341,6 +372,7 @@ int main(int argc, char **argv)
         {"nb-weighting", no_argument, 0, O_NB},
         {"punct-tokens", no_argument, 0, O_PUNCT},
         {"block-norm", no_argument, 0, O_BLOCK_NORM},
+        {"calibration", required_argument, 0, O_CALIBRATION},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -503,6 +535,14 @@ int main(int argc, char **argv)
             break;
         case O_BLOCK_NORM:
             opt.features.block_norm = 1;
+            break;
+        case O_CALIBRATION:
+            if (strcmp(optarg, "temperature") == 0)
+                opt.calibration = TRAINER_CALIBRATION_TEMPERATURE;
+            else if (strcmp(optarg, "bias") == 0)
+                opt.calibration = TRAINER_CALIBRATION_BIAS;
+            else
+                rc = usage_error("--calibration must be temperature or bias, not", optarg);
             break;
         case O_SEARCH:
             opt.search = 1;

@@ -869,6 +869,77 @@ static void cv_metrics_json(cJSON *cv, const task_data *td, const int *gold, con
     }
 }
 
+/* Temperature alone and temperature + bias side by side on the held-out decision values bl
+ * (n x k) of the chosen C, for --calibration bias (the default writes none of this, so its
+ * bundles stay as they were). "in_sample": each calibration fitted on all rows and scored on
+ * them, as the report's own figures are. "cross_fitted": each fold's rows calibrated by a fit on
+ * the other folds' rows only, which removes the optimism of fitting and scoring the same rows
+ * (the decision values are out-of-fold either way; the models behind another fold's values did
+ * see this fold's rows, so it is not a fully nested estimate, but the calibration parameters
+ * are). Each entry: accuracy, macro_f1, ece, mean nll and score (the CV metric) of the
+ * calibrated probabilities and their argmax. NULL when out of memory. */
+static cJSON *calibrations_json(const task_data *td, const double *bl, const int *gold,
+                                const int *fold, int nfolds, const char *metric)
+{
+    size_t n = td->n, k = td->nlabels;
+    double *sub = malloc((n ? n : 1) * k * sizeof *sub);
+    int *sgold = malloc((n ? n : 1) * sizeof *sgold);
+    int *pred = malloc((n ? n : 1) * sizeof *pred);
+    double *bias = malloc(k * sizeof *bias);
+    cJSON *out = cJSON_CreateObject();
+    int ok = sub && sgold && pred && bias && out;
+    for (int crossed = 0; crossed <= 1 && ok; crossed++) {
+        cJSON *part = cJSON_AddObjectToObject(out, crossed ? "cross_fitted" : "in_sample");
+        ok = part != NULL;
+        for (int with_bias = 0; with_bias <= 1 && ok; with_bias++) {
+            metrics *m = metrics_new(k, (const char *const *)td->labels, 10, NULL);
+            double nll = 0, probs[MAX_LABELS];
+            ok = m != NULL;
+            /* in sample: one "fold" -1 whose complement is every row */
+            for (int f = crossed ? 0 : -1; f < (crossed ? nfolds : 0) && ok; f++) {
+                size_t rows = 0;
+                for (size_t i = 0; i < n; i++)
+                    if (fold[i] != f) {
+                        memcpy(sub + rows * k, bl + i * k, k * sizeof *sub);
+                        sgold[rows++] = gold[i];
+                    }
+                double t = 1.0;
+                if (with_bias)
+                    ok = classify_fit_bias(sub, sgold, rows, k, &t, bias) == 0;
+                else
+                    t = classify_fit_temperature(sub, sgold, rows, k);
+                for (size_t i = 0; i < n && ok; i++) {
+                    if (crossed && fold[i] != f)
+                        continue;
+                    pred[i] = classify_calibrated(bl + i * k, k, t, with_bias ? bias : NULL, probs);
+                    metrics_add(m, gold[i], pred[i], probs);
+                    nll -= log(probs[gold[i]] > 1e-300 ? probs[gold[i]] : 1e-300);
+                }
+            }
+            cJSON *o =
+                ok ? cJSON_AddObjectToObject(part, with_bias ? "bias" : "temperature") : NULL;
+            if (o) {
+                cJSON_AddNumberToObject(o, "accuracy", metrics_accuracy(m));
+                cJSON_AddNumberToObject(o, "macro_f1", metrics_macro_f1(m));
+                cJSON_AddNumberToObject(o, "ece", metrics_ece(m));
+                cJSON_AddNumberToObject(o, "nll", n ? nll / (double)n : 0);
+                cJSON_AddNumberToObject(o, "score", cv_metric_score(td, gold, pred, metric));
+            }
+            ok = o != NULL;
+            metrics_free(m);
+        }
+    }
+    free(sub);
+    free(sgold);
+    free(pred);
+    free(bias);
+    if (!ok) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* Cross-validates one configuration (score = the CV metric, macro-F1 unless --cv-metric says
  * otherwise, of the best C by that metric) and, when final,
  * trains the model on every example and fills bt. */
@@ -899,6 +970,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     const double *grid = opt->c > 0 ? &opt->c : default_grid;
     size_t ngrid = opt->c > 0 ? 1 : sizeof default_grid / sizeof *default_grid;
     double best_c = grid[0], temperature = 1.0;
+    double *class_bias = NULL; /* --calibration bias: one per label */
     cJSON *cv = NULL;
     int *fold = NULL, *gold = NULL, *pred = NULL;
     double *logits = NULL;
@@ -928,14 +1000,27 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
             cJSON *gj = cJSON_AddArrayToObject(cv, "grid");
             double best_score = -1;
             size_t best_g = 0;
-            for (size_t g = 0; g < ngrid; g++) {
+            if (opt->calibration == TRAINER_CALIBRATION_BIAS &&
+                !(class_bias = malloc(k * sizeof *class_bias)))
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory calibrating");
+            for (size_t g = 0; g < ngrid && !rc; g++) {
                 metrics *m = metrics_new(k, (const char *const *)td->labels, 10, err);
                 if (!m) {
                     rc = STANCE_ERR_NOMEM;
                     break;
                 }
+                /* With a bias the label is the argmax of the calibrated probabilities, not of
+                 * the decision values, so each C is judged by the labels it would give. */
+                const double *gl = logits + g * n * k;
+                double gt = 1.0, probs[MAX_LABELS];
+                if (class_bias && classify_fit_bias(gl, gold, n, k, &gt, class_bias) != 0) {
+                    rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory calibrating");
+                    metrics_free(m);
+                    break;
+                }
                 for (size_t i = 0; i < n; i++) {
-                    pred[i] = argmax(logits + (g * n + i) * k, k);
+                    pred[i] = class_bias ? classify_calibrated(gl + i * k, k, gt, class_bias, probs)
+                                         : argmax(gl + i * k, k);
                     metrics_add(m, gold[i], pred[i], NULL);
                 }
                 double f1 = metrics_macro_f1(m);
@@ -956,20 +1041,34 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
             best_c = grid[best_g];
             const double *bl = logits + best_g * n * k;
             temperature = classify_fit_temperature(bl, gold, n, k);
+            if (!rc && class_bias && classify_fit_bias(bl, gold, n, k, &temperature, class_bias))
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory calibrating");
             best_m = rc ? NULL : metrics_new(k, (const char *const *)td->labels, 10, err);
             if (best_m) {
+                /* Everything below is of the calibrated probabilities and their argmax (the
+                 * label stance-predict reports; with a bias, not always the argmax of the
+                 * decision values). The calibration is fitted on these same rows, so the ECE
+                 * is optimistic; "calibrations" (bias only, to keep temperature bundles as
+                 * they were) has both calibrations fitted on these rows and cross-fitted. */
                 double probs[MAX_LABELS];
                 for (size_t i = 0; i < n; i++) {
-                    int p = classify_probabilities(bl + i * k, k, temperature, probs);
-                    metrics_add(best_m, gold[i], p, probs);
+                    pred[i] = classify_calibrated(bl + i * k, k, temperature, class_bias, probs);
+                    metrics_add(best_m, gold[i], pred[i], probs);
                 }
                 cJSON_AddNumberToObject(cv, "C", best_c);
                 cJSON_AddNumberToObject(cv, "temperature", temperature);
+                if (class_bias) {
+                    cJSON_AddStringToObject(cv, "calibration", "bias");
+                    cJSON_AddItemToObject(cv, "class_bias",
+                                          cJSON_CreateDoubleArray(class_bias, (int)k));
+                    cJSON *cc = calibrations_json(td, bl, gold, fold, opt->folds, metric);
+                    if (!cc)
+                        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory calibrating");
+                    cJSON_AddItemToObject(cv, "calibrations", cc);
+                }
                 cJSON_AddNumberToObject(cv, "accuracy", metrics_accuracy(best_m));
                 cJSON_AddNumberToObject(cv, "macro_f1", metrics_macro_f1(best_m));
                 cJSON_AddNumberToObject(cv, "ece", metrics_ece(best_m));
-                for (size_t i = 0; i < n; i++)
-                    pred[i] = argmax(bl + i * k, k);
                 cJSON_AddNumberToObject(cv, "score", best_score);
                 cv_metrics_json(cv, td, gold, pred);
                 cJSON_AddItemToObject(cv, "metrics", metrics_to_json(best_m));
@@ -1035,6 +1134,8 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         bt->c = best_c;
         bt->bias = opt->bias;
         bt->temperature = temperature;
+        bt->class_bias = class_bias;
+        class_bias = NULL;
         snprintf(bt->aggregation, sizeof bt->aggregation, "%s",
                  opt->aggregation ? opt->aggregation : "balance");
         bt->aggregation_threshold = opt->aggregation_threshold;
@@ -1059,6 +1160,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     }
     cJSON_Delete(cv);
     metrics_free(best_m);
+    free(class_bias);
     free(fold);
     free(gold);
     free(pred);
@@ -1164,6 +1266,8 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
             m->target = strdup(td->targets[t]);
             m->c = sbt.c;
             m->temperature = sbt.temperature;
+            m->class_bias = sbt.class_bias;
+            sbt.class_bias = NULL;
             m->vocab = sbt.vocab;
             m->model = sbt.model;
             m->cv = sbt.cv;
@@ -1366,6 +1470,12 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
     if (opt->search && opt->folds < 2) {
         bundle_free(b);
         return stance_error_set(err, STANCE_ERR_USAGE, "--search needs cross-validation (--cv 2+)");
+    }
+    if (opt->calibration == TRAINER_CALIBRATION_BIAS && opt->folds < 2) {
+        bundle_free(b);
+        return stance_error_set(err, STANCE_ERR_USAGE,
+                                "--calibration bias is fitted on held-out decision values: it "
+                                "needs cross-validation (--cv 2+)");
     }
     if (opt->search && opt->target_models) {
         bundle_free(b);

@@ -7,7 +7,8 @@
  * never straddle a fold), build each fold's vocabulary from its training part only, train
  * every C of the grid on each fold, pick the C with the best out-of-fold macro-F1 (or the
  * cv_metric), fit the
- * probability temperature on the held-out decision values of that C, and train the final
+ * probability temperature (and with calibration BIAS a bias per label) on the held-out decision
+ * values of that C, and train the final
  * model on all examples. With target_models, a target-dependent task then gets one more model
  * per target, trained and cross-validated the same way on that target's examples alone
  * (trainer.c, train_target_models). Everything is seeded: the same input gives the same bundle.
@@ -37,6 +38,12 @@ typedef struct trainer_task_spec {
 typedef void (*trainer_progress_fn)(void *ctx, const char *task, const char *stage, size_t done,
                                     size_t total);
 
+/* How held-out decision values become probabilities (classify.h). */
+typedef enum trainer_calibration {
+    TRAINER_CALIBRATION_TEMPERATURE = 0, /* softmax(z / T): the default, and every older bundle */
+    TRAINER_CALIBRATION_BIAS = 1         /* softmax(z / T + b), b one per label, fitted with T */
+} trainer_calibration;
+
 typedef struct trainer_options {
     features_config features;
     int folds;                /* cross-validation folds (>= 2), or 0 for none */
@@ -62,6 +69,13 @@ typedef struct trainer_options {
                                      per task by cross-validation (see trainer.c, search_task) */
     int target_models;            /* 1 = for a target-dependent task, also one model per target
                                      (trainer.c, train_target_models); not with search */
+    trainer_calibration calibration; /* fitted on the out-of-fold decision values of the chosen
+                                        C (of each model, per-target ones included); with BIAS
+                                        the bias can change labels, so each C of the grid is
+                                        judged by the argmax of its own calibrated probabilities
+                                        and the CV report (accuracy, macro_f1, ece, score, the
+                                        official metrics) is of the chosen C's calibrated
+                                        probabilities and their argmax */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;

@@ -23,7 +23,7 @@ static void write_file(const char *path, const char *text)
 
 static void edit_manifest(const char *from, const char *to, const char *find, const char *repl)
 {
-    char cmd[2048];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "rm -rf '%s' && cp -r '%s' '%s' && sed -i 's/%s/%s/' '%s/manifest.json'", to, from, to,
              find, repl, to);
@@ -247,6 +247,61 @@ int main(void)
         }
         bundle_free(l);
         bundle_free(b);
+    }
+
+    /* --calibration bias: the bias per label of the task and of each per-target model
+     * round-trips bit for bit; bundles without it load with none (class_bias NULL, above);
+     * a malformed class_bias is refused as a model error naming the member */
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    opt = (trainer_options){0};
+    trainer_options_default(&opt);
+    opt.features.min_df = 1;
+    opt.folds = 2;
+    opt.target_models = 1;
+    opt.calibration = TRAINER_CALIBRATION_BIAS;
+    b = NULL;
+    CHECK(trainer_run(paths, 1, &tspec, 1, &opt, NULL, &b, &rep, &err) == 0);
+    trainer_report_clear(&rep);
+    if (!b)
+        return check_finish();
+    bt = &b->tasks[0];
+    CHECK(bt->class_bias != NULL && bt->ntarget_models == 2);
+    for (size_t i = 0; i < bt->ntarget_models; i++)
+        CHECK(bt->target_models[i].class_bias != NULL);
+    b->name = strdup("cb");
+    snprintf(out, sizeof out, "%s/cb.model", dir);
+    CHECK(bundle_save(b, out, &err) == 0);
+    l = bundle_load(out, &err);
+    CHECK(l != NULL);
+    if (l && bt->class_bias && l->tasks[0].class_bias && l->tasks[0].ntarget_models == 2) {
+        /* cJSON 1.7.15 prints 15 significant digits when they read back within one
+         * DBL_EPSILON (relative), so the last bit may differ */
+        for (size_t j = 0; j < 2; j++)
+            CHECK(fabs(l->tasks[0].class_bias[j] - bt->class_bias[j]) <=
+                  1e-15 * fabs(bt->class_bias[j]));
+        for (size_t i = 0; i < 2; i++) {
+            const double *a = bt->target_models[i].class_bias,
+                         *z = l->tasks[0].target_models[i].class_bias;
+            CHECK(a && z && fabs(a[0] - z[0]) <= 1e-15 * fabs(a[0]) &&
+                  fabs(a[1] - z[1]) <= 1e-15 * fabs(a[1]) && a[0] != 0);
+        }
+    }
+    bundle_free(l);
+    bundle_free(b);
+    snprintf(bad, sizeof bad, "%s/cbad.model", dir);
+    /* the manifest prints each array on one line: "class_bias":<TAB>[x, y] */
+    static const char *const broken[][2] = {
+        {"\"class_bias\":\\t\\[[^,]*, ", "\"class_bias\":\\t["},      /* one short */
+        {"\"class_bias\":\\t\\[", "\"class_bias\":\\t[0, 0, "},       /* two long */
+        {"\"class_bias\":\\t\\[[^,]*,", "\"class_bias\":\\t[1e999,"}, /* infinite */
+        {"\"class_bias\":\\t\\[[^,]*,", "\"class_bias\":\\t[null,"},  /* not a number */
+        {"\"class_bias\":\\t\\[[^]]*\\]", "\"class_bias\":\\t{}"},    /* not an array */
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
+        edit_manifest(out, bad, broken[i][0], broken[i][1]);
+        err = (stance_error){0};
+        CHECK(bundle_load(bad, &err) == NULL && err.code == STANCE_ERR_MODEL &&
+              strstr(err.message, "class_bias") && strstr(err.message, "manifest.json"));
     }
     return check_finish();
 }
