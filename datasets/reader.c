@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 #define READ_CHUNK ((size_t)64 * 1024)
 #define SRC_EOF (-1)
 #define SRC_ERR (-2)
@@ -320,6 +322,13 @@ struct reader {
     size_t buf_len, buf_cap;
     size_t *field_off;
     size_t nfield_off, field_off_cap;
+    /* JSONL lines read by jsonl_flat: their decoded strings, and each member's spans in them */
+    char *flat;
+    size_t flat_cap;
+    struct flat_member {
+        size_t name, name_len, value, value_len; /* offsets into flat */
+    } * members;
+    size_t members_cap;
 };
 
 /* A problem with one record or file, gathered while reading it. */
@@ -918,6 +927,154 @@ static int json_has_nul_escape(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* Decodes the JSON string starting after its opening quote at s[*at], into r->flat at *out.
+ * Only what cJSON decodes the same way: plain bytes and the one-character escapes. Returns 1
+ * with *at after the closing quote, or 0 to leave the line to cJSON (a \u escape, a control
+ * character, an unknown escape, no closing quote). */
+static int flat_string(reader *r, const unsigned char *s, size_t n, size_t *at, size_t *out)
+{
+    size_t i = *at, o = *out;
+    for (;;) {
+        size_t run = i;
+        while (run < n && s[run] != '"' && s[run] != '\\' && s[run] >= 0x20)
+            run++;
+        memcpy(r->flat + o, s + i, run - i);
+        o += run - i;
+        i = run;
+        if (i >= n || s[i] < 0x20)
+            return 0;
+        if (s[i] == '"')
+            break;
+        if (i + 1 >= n)
+            return 0;
+        char c;
+        switch (s[i + 1]) {
+        case '"':
+        case '\\':
+        case '/':
+            c = (char)s[i + 1];
+            break;
+        case 'b':
+            c = '\b';
+            break;
+        case 'f':
+            c = '\f';
+            break;
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 't':
+            c = '\t';
+            break;
+        default:
+            return 0;
+        }
+        r->flat[o++] = c;
+        i += 2;
+    }
+    r->flat[o++] = '\0';
+    *at = i + 1;
+    *out = o;
+    return 1;
+}
+
+static size_t flat_space(const unsigned char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* The common JSONL line, without cJSON: one object whose members are all strings, none with
+ * a \u escape, and with a text member. Parsing such a line into a tree, looking its members up
+ * and deleting the tree was most of the reading thread's time, and the reading thread shares
+ * the machine with the scoring threads. The record is the one the general path below makes
+ * of the same line: the id and text from the first member of each name, every other member a
+ * field, in order. Returns 1 (rec filled), 0 (not such a line, and rec untouched: the caller
+ * takes the general path) or -1 (out of memory). s[0..n) is valid UTF-8 without NUL bytes. */
+static int jsonl_flat(reader *r, record *rec, const unsigned char *s, size_t n)
+{
+    /* decoded strings are never longer than their JSON text, plus a NUL each */
+    if (stance_grow((void **)&r->flat, &r->flat_cap, n + 1, 1) != 0)
+        return -1;
+    size_t i = flat_space(s, n, 0), out = 0, nm = 0;
+    if (i >= n || s[i] != '{')
+        return 0;
+    i = flat_space(s, n, i + 1);
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            return 0; /* also the empty object: the general path words its error */
+        if (stance_grow((void **)&r->members, &r->members_cap, nm + 1, sizeof *r->members) != 0)
+            return -1;
+        struct flat_member *m = &r->members[nm];
+        m->name = out;
+        i++;
+        if (!flat_string(r, s, n, &i, &out))
+            return 0;
+        m->name_len = out - m->name - 1;
+        i = flat_space(s, n, i);
+        if (i >= n || s[i] != ':')
+            return 0;
+        i = flat_space(s, n, i + 1);
+        if (i >= n || s[i] != '"')
+            return 0; /* a number, a bool, null, an array or an object */
+        m->value = out;
+        i++;
+        if (!flat_string(r, s, n, &i, &out))
+            return 0;
+        m->value_len = out - m->value - 1;
+        nm++;
+        i = flat_space(s, n, i);
+        if (i < n && s[i] == ',') {
+            i = flat_space(s, n, i + 1);
+            continue;
+        }
+        if (i < n && s[i] == '}')
+            break;
+        return 0;
+    }
+    if (flat_space(s, n, i + 1) < n)
+        return 0; /* text after the object */
+    long id = -1, text = -1;
+    for (size_t k = 0; k < nm; k++) {
+        const char *name = r->flat + r->members[k].name;
+        if (id < 0 && strcmp(name, r->id_field) == 0)
+            id = (long)k;
+        if (text < 0 && strcmp(name, r->text_field) == 0)
+            text = (long)k;
+    }
+    if (text < 0)
+        return 0;
+    const struct flat_member *tm = &r->members[text];
+    if (record_set_id(rec, id >= 0 ? r->flat + r->members[id].value : NULL,
+                      id >= 0 ? r->members[id].value_len : 0, r->recno) != 0 ||
+        record_set_text(rec, r->flat + tm->value, tm->value_len) != 0)
+        return -1;
+    if (rec->error_code || nm == 1)
+        return 1;
+    /* names[0..nm-1) then values[0..nm-1), each with its length */
+    const char **strs = malloc(2 * (nm - 1) * sizeof *strs);
+    size_t *lens = malloc(2 * (nm - 1) * sizeof *lens);
+    int rc = strs && lens ? 0 : -1;
+    for (size_t k = 0, f = 0; !rc && k < nm; k++) {
+        if ((long)k == text)
+            continue;
+        strs[f] = r->flat + r->members[k].name;
+        lens[f] = r->members[k].name_len;
+        strs[nm - 1 + f] = r->flat + r->members[k].value;
+        lens[nm - 1 + f] = r->members[k].value_len;
+        f++;
+    }
+    if (!rc)
+        rc = record_set_fields(rec, nm - 1, strs, lens, strs + nm - 1, lens + nm - 1);
+    free(strs);
+    free(lens);
+    return rc ? -1 : 1;
+}
+
 static int jsonl_next(reader *r, record *rec, stance_error *err)
 {
     int too_long;
@@ -959,6 +1116,11 @@ static int jsonl_next(reader *r, record *rec, stance_error *err)
          * itself invalid UTF-8 falls back to the record number below) */
         obj = cJSON_ParseWithLengthOpts((const char *)s, n, &end, 0);
     } else {
+        int flat = jsonl_flat(r, rec, s, n);
+        if (flat < 0)
+            return nomem(err, r);
+        if (flat > 0)
+            return 1;
         /* Not require_null_terminated: with a length, cJSON 1.7.15 would then demand a NUL
          * inside the length. Trailing garbage is checked here instead. */
         obj = cJSON_ParseWithLengthOpts((const char *)s, n, &end, 0);
@@ -1476,6 +1638,8 @@ void reader_close(reader *r)
     free(r->id_field);
     free(r->buf);
     free(r->field_off);
+    free(r->flat);
+    free(r->members);
     free(r);
 }
 

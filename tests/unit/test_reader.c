@@ -496,6 +496,60 @@ static void test_jsonl_basic(void)
     reader_close(r);
 }
 
+/* Lines of string members only take the reader's fast path (no cJSON tree); these cases pin
+ * that it makes the records the general path makes: the first id and text of each name,
+ * every other member a field in order, the one-character escapes, and whitespace. */
+static void test_jsonl_string_members(void)
+{
+    const char *in =
+        " {\"text\" : \"a\\\"b\\\\c\\/d\\n\\t\",\"id\":\"x1\",\"id\":\"x2\","
+        "\"text\":\"second\",\"src\":\"s\"}\t\r\n"
+        "{\"id\":\"y\",\"text\":\"\xD1\x82\xD0\xB5\xD1\x81\xD1\x82\",\"t\":\"\\u0041\"}\n"
+        "{\"id\":\"z\",\"text\":\"q\",\"n\":1}\n"
+        "{\"id\":\"w\",\"text\":\"bad \\x escape\"}\n"
+        "{\"id\":\"v\",\"text\":\"ok\"} trailing\n"
+        "{\"id\":\"u\",\"text\":\"  \"}\n";
+    reader *r = open_mem(in, READER_JSONL, NULL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    record rec = {0};
+    CHECK(next(r, &rec) == 1);
+    CHECK(rec.error_code == 0);
+    CHECK_STR(rec.id, "x1");
+    CHECK_STR(rec.text, "a\"b\\c/d\n\t");
+    CHECK(rec.nfields == 4);
+    CHECK_STR(rec.names[0], "id");
+    CHECK_STR(rec.values[0], "x1");
+    CHECK_STR(rec.names[1], "id");
+    CHECK_STR(rec.values[1], "x2");
+    CHECK_STR(rec.names[2], "text");
+    CHECK_STR(rec.values[2], "second");
+    CHECK_STR(record_get(&rec, "src"), "s");
+
+    CHECK(next(r, &rec) == 1); /* a \u escape: the general path */
+    CHECK_STR(rec.text, "\xD1\x82\xD0\xB5\xD1\x81\xD1\x82");
+    CHECK_STR(record_get(&rec, "t"), "A");
+
+    CHECK(next(r, &rec) == 1); /* a number member: the general path */
+    CHECK_STR(record_get(&rec, "n"), "1");
+
+    CHECK(next(r, &rec) == 1);
+    CHECK(rec.error_code == STANCE_ERR_DATA);
+    CHECK(contains(rec.error, "not valid JSON"));
+    CHECK_STR(rec.id, "4");
+
+    CHECK(next(r, &rec) == 1);
+    CHECK(contains(rec.error, "text after the value"));
+
+    CHECK(next(r, &rec) == 1);
+    CHECK(rec.error_code == STANCE_ERR_DATA);
+    CHECK_STR(rec.id, "u");
+    CHECK(next(r, &rec) == 0);
+    record_clear(&rec);
+    reader_close(r);
+}
+
 static void test_jsonl_errors(void)
 {
     const char *in = "{\"text\":\"good\"}\n"                 /* 1 */
@@ -1065,6 +1119,7 @@ int main(void)
     test_jsonl_errors();
     test_jsonl_too_long();
     test_jsonl_numbers();
+    test_jsonl_string_members();
     test_ownership();
     test_text_memory();
     test_files();
