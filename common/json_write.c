@@ -33,9 +33,8 @@ static int close_enough(double a, double b)
     return fabs(a - b) <= max * DBL_EPSILON;
 }
 
-static void put_number(out *o, const cJSON *item)
+static void put_number(out *o, double d)
 {
-    double d = item->valuedouble;
     char buf[40];
     size_t n = 0;
     if (isnan(d) || isinf(d)) {
@@ -88,23 +87,20 @@ static void put_number(out *o, const cJSON *item)
         strbuf_put(o, buf, (size_t)w);
 }
 
-static void put_string(out *o, const char *s)
+/* s[0..n) as a JSON string; s has no NUL in it. */
+static void put_string_n(out *o, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    if (!s) {
-        strbuf_put(o, "\"\"", 2);
-        return;
-    }
     strbuf_putc(o, '"');
-    const char *run = s;
-    for (const char *c = s; *c; c++) {
+    const char *run = s, *end = s + n;
+    for (const char *c = s; c < end; c++) {
         unsigned char u = (unsigned char)*c;
         if (u >= 32 && u != '"' && u != '\\')
             continue;
         strbuf_put(o, run, (size_t)(c - run));
         run = c + 1;
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t n = 2;
+        size_t esc_len = 2;
         switch (u) {
         case '"':
         case '\\':
@@ -131,13 +127,21 @@ static void put_string(out *o, const char *s)
             esc[3] = '0';
             esc[4] = hex[u >> 4];
             esc[5] = hex[u & 15];
-            n = 6;
+            esc_len = 6;
             break;
         }
-        strbuf_put(o, esc, n);
+        strbuf_put(o, esc, esc_len);
     }
-    strbuf_put(o, run, strlen(run));
+    strbuf_put(o, run, (size_t)(end - run));
     strbuf_putc(o, '"');
+}
+
+static void put_string(out *o, const char *s)
+{
+    if (!s)
+        strbuf_put(o, "\"\"", 2);
+    else
+        put_string_n(o, s, strlen(s));
 }
 
 static void put_value(out *o, const cJSON *item, int depth)
@@ -157,7 +161,7 @@ static void put_value(out *o, const cJSON *item, int depth)
         strbuf_put(o, "true", 4);
         break;
     case cJSON_Number:
-        put_number(o, item);
+        put_number(o, item->valuedouble);
         break;
     case cJSON_Raw:
         if (item->valuestring)
@@ -206,4 +210,19 @@ char *json_write_compact(const cJSON *item, size_t *len)
     if (len)
         *len = o.len;
     return o.buf;
+}
+
+void json_write_number(strbuf *o, double d)
+{
+    put_number(o, d);
+}
+
+void json_write_string(strbuf *o, const char *s)
+{
+    put_string(o, s);
+}
+
+void json_write_string_n(strbuf *o, const char *s, size_t n)
+{
+    put_string_n(o, s, strnlen(s, n));
 }

@@ -16,8 +16,18 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "strbuf.h"
+
 /* The compact JSON text of item, NUL-terminated; *len (if not NULL) gets its length.
  * Caller frees with free(). NULL when out of memory or item is NULL. */
 char *json_write_compact(const cJSON *item, size_t *len);
+
+/* The pieces, for writers that print without building a tree: a number as a cJSON number
+ * item holding d prints, and a string (NULL prints as "") as a cJSON string item prints. */
+void json_write_number(strbuf *o, double d);
+void json_write_string(strbuf *o, const char *s);
+/* The string of the first n bytes of s, or of s up to its NUL if that comes first (what a
+ * cJSON string item made from strndup(s, n) prints). */
+void json_write_string_n(strbuf *o, const char *s, size_t n);
 
 #endif

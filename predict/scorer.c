@@ -6,7 +6,9 @@
 
 #include "classify.h"
 #include "grow.h"
+#include "json_write.h"
 #include "langid.h"
+#include "strbuf.h"
 
 #define MAX_LABELS 1000
 
@@ -24,6 +26,10 @@ struct scorer {
     size_t sent_probs_cap;
     size_t *picked; /* sentence indexes for one target */
     size_t picked_cap;
+    int *explain_top; /* explain: the best features' indexes and contributions */
+    double *explain_val;
+    size_t explain_top_cap, explain_val_cap;
+    strbuf evidence_text; /* scorer_score_text: the evidence items of the article */
 };
 
 static const char *const aggregations[] = {"mean", "polar", "balance", "document"};
@@ -95,6 +101,9 @@ void scorer_free(scorer *s)
     free(s->mentions);
     free(s->sent_probs);
     free(s->picked);
+    free(s->explain_top);
+    free(s->explain_val);
+    free(s->evidence_text.buf);
     free(s);
 }
 
@@ -282,9 +291,18 @@ static cJSON *decision_json(const bundle_task *bt, const double *probs, const ch
     return o;
 }
 
-/* The K features of the whole text that raised the chosen label's logit most. */
+/* The features of a decision that raised its label's logit most (--explain). */
+typedef struct explained {
+    const vocab *vocab; /* names the features */
+    const int *top;     /* feature indexes, the strongest first */
+    const double *val;  /* their contributions */
+    int n;
+} explained;
+
+/* The K features of the whole text that raised the chosen label's logit most, into ex (which
+ * points into the scorer's buffers, valid until the next call). */
 static int explain(scorer *s, size_t t, const char *text, size_t len, const char *lang, int party,
-                   const char *target, int label, cJSON *decision, stance_error *err)
+                   const char *target, int label, explained *ex, stance_error *err)
 {
     const bundle_task *bt = &s->b->tasks[t];
     model_choice mc = choose_model(bt, target);
@@ -297,13 +315,13 @@ static int explain(scorer *s, size_t t, const char *text, size_t len, const char
     while (col < m->nr_class && m->label[col] != label)
         col++;
     int k = s->opt.explain;
-    int *top = calloc((size_t)k, sizeof *top);
-    double *val = calloc((size_t)k, sizeof *val);
-    if (!top || !val) {
-        free(top);
-        free(val);
+    if (stance_grow((void **)&s->explain_top, &s->explain_top_cap, (size_t)k,
+                    sizeof *s->explain_top) ||
+        stance_grow((void **)&s->explain_val, &s->explain_val_cap, (size_t)k,
+                    sizeof *s->explain_val))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory explaining");
-    }
+    int *top = s->explain_top;
+    double *val = s->explain_val;
     int found = 0;
     for (size_t i = 0; i < s->vec.count; i++) {
         int j = s->vec.nodes[i].index;
@@ -327,25 +345,217 @@ static int explain(scorer *s, size_t t, const char *text, size_t len, const char
         val[pos] = c;
         top[pos] = j;
     }
-    cJSON *arr = add_array(decision, "explain");
-    for (int i = 0; arr && i < found; i++) {
-        cJSON *f = cJSON_CreateObject();
-        cJSON_AddStringToObject(f, "feature", vocab_term(mc.vocab, top[i]));
-        add_number(f, "weight", round4(val[i]));
-        cJSON_AddItemToArray(arr, f);
-    }
-    free(top);
-    free(val);
+    *ex = (explained){mc.vocab, top, val, found};
     return 0;
+}
+
+/* ---- where the results go ---------------------------------------------------------------- */
+
+/* scorer_score builds a cJSON object; scorer_score_text writes the compact JSON text that
+ * object would print as, without building it: allocating, walking and freeing the tree cost
+ * as much per record as printing it (a few dozen nodes per article). Both take the same calls
+ * in the same order from score_article, so they cannot drift apart; a unit test compares
+ * them byte for byte. */
+typedef struct sink {
+    cJSON *tree;           /* the result object (tree mode), else NULL */
+    cJSON *list;           /* tree: the array of the target task being written */
+    cJSON *evidence;       /* tree: the evidence array */
+    strbuf *text;          /* text mode: the result's members so far */
+    strbuf *evidence_text; /* text: the evidence items, comma-separated */
+    int in_list, list_items, evidence_items, want_evidence;
+} sink;
+
+static void text_key(strbuf *b, const char *key)
+{
+    json_write_string(b, key);
+    strbuf_putc(b, ':');
+}
+
+static void sink_lang(sink *o, const char *lang)
+{
+    if (o->tree) {
+        cJSON_AddStringToObject(o->tree, "lang", lang);
+        return;
+    }
+    strbuf_putc(o->text, ',');
+    text_key(o->text, "lang");
+    json_write_string(o->text, lang);
+}
+
+/* A target task's decisions go into an array named after it. */
+static void sink_begin_list(sink *o, const bundle_task *bt)
+{
+    if (o->tree) {
+        o->list = add_array(o->tree, bt->name);
+        o->in_list = 1;
+        return;
+    }
+    strbuf_putc(o->text, ',');
+    text_key(o->text, bt->name);
+    strbuf_putc(o->text, '[');
+    o->in_list = 1;
+    o->list_items = 0;
+}
+
+static void sink_end_list(sink *o)
+{
+    if (!o->tree)
+        strbuf_putc(o->text, ']');
+    o->list = NULL;
+    o->in_list = 0;
+}
+
+/* One decision: label, confidence, scores, and "mentions" (mentions >= 0) and "explain" (ex
+ * not NULL) when given; into the open list, else as the task's member. */
+static void sink_decision(sink *o, const bundle_task *bt, const double *probs, const char *target,
+                          long mentions, const explained *ex)
+{
+    if (o->tree) {
+        cJSON *d = decision_json(bt, probs, target);
+        if (d && mentions >= 0)
+            add_number(d, "mentions", (double)mentions);
+        cJSON *arr = d && ex ? add_array(d, "explain") : NULL;
+        for (int i = 0; arr && i < ex->n; i++) {
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddStringToObject(f, "feature", vocab_term(ex->vocab, ex->top[i]));
+            add_number(f, "weight", round4(ex->val[i]));
+            cJSON_AddItemToArray(arr, f);
+        }
+        if (o->in_list)
+            cJSON_AddItemToArray(o->list, d);
+        else
+            cJSON_AddItemToObjectCS(o->tree, bt->name, d);
+        return;
+    }
+    strbuf *b = o->text;
+    if (!o->in_list) {
+        strbuf_putc(b, ',');
+        text_key(b, bt->name);
+    } else if (o->list_items++) {
+        strbuf_putc(b, ',');
+    }
+    int best = argmax(probs, bt->nlabels);
+    strbuf_putc(b, '{');
+    if (target) {
+        text_key(b, "target");
+        json_write_string(b, target);
+        strbuf_putc(b, ',');
+    }
+    text_key(b, "label");
+    json_write_string(b, bt->labels[best]);
+    strbuf_putc(b, ',');
+    text_key(b, "confidence");
+    json_write_number(b, round4(probs[best]));
+    strbuf_putc(b, ',');
+    text_key(b, "scores");
+    strbuf_putc(b, '{');
+    for (size_t l = 0; l < bt->nlabels; l++) {
+        if (l)
+            strbuf_putc(b, ',');
+        text_key(b, bt->labels[l]);
+        json_write_number(b, round4(probs[l]));
+    }
+    strbuf_putc(b, '}');
+    if (mentions >= 0) {
+        strbuf_putc(b, ',');
+        text_key(b, "mentions");
+        json_write_number(b, (double)mentions);
+    }
+    if (ex) {
+        strbuf_putc(b, ',');
+        text_key(b, "explain");
+        strbuf_putc(b, '[');
+        for (int i = 0; i < ex->n; i++) {
+            if (i)
+                strbuf_putc(b, ',');
+            strbuf_putc(b, '{');
+            text_key(b, "feature");
+            json_write_string(b, vocab_term(ex->vocab, ex->top[i]));
+            strbuf_putc(b, ',');
+            text_key(b, "weight");
+            json_write_number(b, round4(ex->val[i]));
+            strbuf_putc(b, '}');
+        }
+        strbuf_putc(b, ']');
+    }
+    strbuf_putc(b, '}');
+}
+
+/* One evidence item: a sentence quoted for a decision (text[0..n), cut before 600 bytes). */
+static void sink_evidence(sink *o, size_t sentence, const bundle_task *bt, const char *target,
+                          int label, double confidence, const char *text, size_t n)
+{
+    if (o->tree) {
+        if (!o->evidence)
+            return;
+        cJSON *e = cJSON_CreateObject();
+        add_number(e, "sentence", (double)sentence + 1);
+        add_borrowed_string(e, "task", bt->name);
+        if (target)
+            cJSON_AddStringToObject(e, "target", target);
+        add_borrowed_string(e, "label", bt->labels[label]);
+        add_number(e, "confidence", round4(confidence));
+        char *snippet = strndup(text, n);
+        if (snippet) {
+            cJSON_AddStringToObject(e, "text", snippet);
+            free(snippet);
+        }
+        cJSON_AddItemToArray(o->evidence, e);
+        return;
+    }
+    strbuf *b = o->evidence_text;
+    if (o->evidence_items++)
+        strbuf_putc(b, ',');
+    strbuf_putc(b, '{');
+    text_key(b, "sentence");
+    json_write_number(b, (double)sentence + 1);
+    strbuf_putc(b, ',');
+    text_key(b, "task");
+    json_write_string(b, bt->name);
+    strbuf_putc(b, ',');
+    if (target) {
+        text_key(b, "target");
+        json_write_string(b, target);
+        strbuf_putc(b, ',');
+    }
+    text_key(b, "label");
+    json_write_string(b, bt->labels[label]);
+    strbuf_putc(b, ',');
+    text_key(b, "confidence");
+    json_write_number(b, round4(confidence));
+    strbuf_putc(b, ',');
+    text_key(b, "text");
+    json_write_string_n(b, text, n);
+    strbuf_putc(b, '}');
+}
+
+/* The evidence member closes the result. */
+static void sink_finish(sink *o)
+{
+    if (o->tree) {
+        if (o->evidence)
+            cJSON_AddItemToObjectCS(o->tree, "evidence", o->evidence);
+        o->evidence = NULL;
+        return;
+    }
+    if (!o->want_evidence)
+        return;
+    strbuf_putc(o->text, ',');
+    text_key(o->text, "evidence");
+    strbuf_putc(o->text, '[');
+    if (o->evidence_text->len)
+        strbuf_put(o->text, o->evidence_text->buf, o->evidence_text->len);
+    strbuf_putc(o->text, ']');
 }
 
 /* Adds the best sentences for the decision to the article's evidence list. */
 static void add_evidence(scorer *s, size_t t, const char *text, size_t npicked, int label,
-                         const char *target, cJSON *evidence)
+                         const char *target, sink *o)
 {
     const bundle_task *bt = &s->b->tasks[t];
     size_t k = bt->nlabels;
-    if (!evidence || label == neutral_label(bt) || strcmp(aggregation_of(s, t), "document") == 0)
+    if (!o->want_evidence || label == neutral_label(bt) ||
+        strcmp(aggregation_of(s, t), "document") == 0)
         return;
     int want = s->opt.evidence;
     unsigned char *used = calloc(npicked ? npicked : 1, 1);
@@ -364,13 +574,6 @@ static void add_evidence(scorer *s, size_t t, const char *text, size_t npicked, 
             break;
         used[best] = 1;
         const text_span *sp = &s->spans[s->picked[best]];
-        cJSON *o = cJSON_CreateObject();
-        add_number(o, "sentence", (double)s->picked[best] + 1);
-        add_borrowed_string(o, "task", bt->name);
-        if (target)
-            cJSON_AddStringToObject(o, "target", target);
-        add_borrowed_string(o, "label", bt->labels[label]);
-        add_number(o, "confidence", round4(s->sent_probs[best * k + (size_t)label]));
         /* at most 600 bytes, cut before a character, never inside one */
         size_t cut = sp->end - sp->start;
         if (cut > 600) {
@@ -378,12 +581,8 @@ static void add_evidence(scorer *s, size_t t, const char *text, size_t npicked, 
             while (cut > 0 && ((unsigned char)text[sp->start + cut] & 0xC0) == 0x80)
                 cut--;
         }
-        char *snippet = strndup(text + sp->start, cut);
-        if (snippet) {
-            cJSON_AddStringToObject(o, "text", snippet);
-            free(snippet);
-        }
-        cJSON_AddItemToArray(evidence, o);
+        sink_evidence(o, s->picked[best], bt, target, label,
+                      s->sent_probs[best * k + (size_t)label], text + sp->start, cut);
     }
     free(used);
 }
@@ -464,25 +663,47 @@ static void cache_all(scorer *s, int on)
 }
 
 static int score_article(scorer *s, const char *text, size_t len, const char *lang,
-                         const char *target, cJSON *result, stance_error *err);
+                         const char *target, sink *o, stance_error *err);
 
 int scorer_score(scorer *s, const char *text, size_t len, const char *lang, const char *target,
                  cJSON *result, stance_error *err)
 {
+    sink o = {.tree = result, .want_evidence = s->opt.evidence > 0};
+    if (o.want_evidence && !(o.evidence = cJSON_CreateArray()))
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     /* one article: its sentences are tokenized once, whatever the tasks and parties */
     cache_all(s, 1);
-    int rc = score_article(s, text, len, lang, target, result, err);
+    int rc = score_article(s, text, len, lang, target, &o, err);
     cache_all(s, 0);
+    cJSON_Delete(o.evidence); /* NULL once sink_finish has handed it to the result */
+    return rc;
+}
+
+int scorer_score_text(scorer *s, const char *text, size_t len, const char *lang, const char *target,
+                      strbuf *out, stance_error *err)
+{
+    if (s->opt.sentences)
+        return stance_error_set(err, STANCE_ERR_USAGE,
+                                "per-sentence results need scorer_score (a cJSON tree)");
+    s->evidence_text.len = 0;
+    s->evidence_text.failed = 0;
+    sink o = {
+        .text = out, .evidence_text = &s->evidence_text, .want_evidence = s->opt.evidence > 0};
+    cache_all(s, 1);
+    int rc = score_article(s, text, len, lang, target, &o, err);
+    cache_all(s, 0);
+    if (!rc && (out->failed || s->evidence_text.failed))
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory writing the result");
     return rc;
 }
 
 static int score_article(scorer *s, const char *text, size_t len, const char *lang,
-                         const char *target, cJSON *result, stance_error *err)
+                         const char *target, sink *o, stance_error *err)
 {
     const bundle *b = s->b;
     if (!lang || !*lang)
         lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
-    cJSON_AddStringToObject(result, "lang", lang);
+    sink_lang(o, lang);
     /* Scoring whole texts ("document") needs no sentences: one span, the whole text, also
      * serves to find the parties it mentions. */
     int need_split = s->opt.sentences;
@@ -501,7 +722,6 @@ static int score_article(scorer *s, const char *text, size_t len, const char *la
         return rc;
     size_t np = parties_count(b->parties);
     int have_mentions = 0;
-    cJSON *evidence = s->opt.evidence > 0 ? cJSON_CreateArray() : NULL;
     double probs[MAX_LABELS];
     for (size_t t = 0; t < b->ntasks && !rc; t++) {
         const bundle_task *bt = &b->tasks[t];
@@ -512,18 +732,18 @@ static int score_article(scorer *s, const char *text, size_t len, const char *la
             rc = aggregate(s, t, text, len, lang, -1, NULL, s->nspans, need_sent, probs, err);
             if (rc)
                 break;
-            cJSON *d = decision_json(bt, probs, NULL);
             int label = argmax(probs, bt->nlabels);
+            explained ex = {0};
             if (s->opt.explain > 0)
-                rc = explain(s, t, text, len, lang, -1, NULL, label, d, err);
-            cJSON_AddItemToObjectCS(result, bt->name, d);
-            add_evidence(s, t, text, s->nspans, label, NULL, evidence);
-            if (s->opt.sentences)
-                add_sentence_results(s, t, text, s->nspans, NULL, result);
+                rc = explain(s, t, text, len, lang, -1, NULL, label, &ex, err);
+            sink_decision(o, bt, probs, NULL, -1, s->opt.explain > 0 && !rc ? &ex : NULL);
+            add_evidence(s, t, text, s->nspans, label, NULL, o);
+            if (s->opt.sentences && o->tree)
+                add_sentence_results(s, t, text, s->nspans, NULL, o->tree);
             continue;
         }
         /* target-dependent: which targets, and which sentences mention each */
-        cJSON *list = add_array(result, bt->name);
+        sink_begin_list(o, bt);
         if (!have_mentions && np > 0 && !target) {
             if (stance_grow((void **)&s->mentions, &s->mentions_cap, s->nspans * np,
                             sizeof(long))) {
@@ -564,20 +784,19 @@ static int score_article(scorer *s, const char *text, size_t len, const char *la
             rc = aggregate(s, t, text, len, lang, party, tname, npicked, need_sent, probs, err);
             if (rc)
                 break;
-            cJSON *d = decision_json(bt, probs, tname);
-            if (!target)
-                add_number(d, "mentions", (double)mentions);
             int label = argmax(probs, bt->nlabels);
+            explained ex = {0};
             if (s->opt.explain > 0)
-                rc = explain(s, t, text, len, lang, party, tname, label, d, err);
-            cJSON_AddItemToArray(list, d);
-            add_evidence(s, t, text, npicked, label, tname, evidence);
-            if (s->opt.sentences)
-                add_sentence_results(s, t, text, npicked, tname, result);
+                rc = explain(s, t, text, len, lang, party, tname, label, &ex, err);
+            sink_decision(o, bt, probs, tname, target ? -1 : mentions,
+                          s->opt.explain > 0 && !rc ? &ex : NULL);
+            add_evidence(s, t, text, npicked, label, tname, o);
+            if (s->opt.sentences && o->tree)
+                add_sentence_results(s, t, text, npicked, tname, o->tree);
         }
+        sink_end_list(o);
     }
-    if (evidence)
-        cJSON_AddItemToObjectCS(result, "evidence", evidence);
+    sink_finish(o);
     return rc;
 }
 
