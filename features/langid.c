@@ -912,12 +912,15 @@ static void score_latin_letter(langid_state *st, uint32_t c)
  * hash from a text to its run of entries. A word costs one probe for the word list and one
  * per ending length, where a binary search with strcmp and a scan of the endings bucketed by
  * last byte made language identification a third of stance-predict's time on tweets. */
-#define WORD_SLOTS 4096u /* power of two, at least twice the entries */
-#define SUFFIX_SLOTS 1024u
+#define WORD_SLOTS 4096u   /* power of two, at least twice the entries */
+#define SUFFIX_SLOTS 1024u /* the endings and every ending of an ending: checked when built */
 
 typedef struct {
-    uint16_t first, count; /* a run in the sorted table; count 0 = empty slot */
-    uint32_t hash;         /* the run's text's hash: most probes are told apart without strncmp */
+    const char *text;      /* the entries' text */
+    uint32_t hash;         /* its hash: most probes are told apart without strncmp */
+    uint16_t first, count; /* the run of entries in the sorted table (count 0: see longer) */
+    uint8_t used;          /* 0 = empty slot */
+    uint8_t longer;        /* endings: some longer ending ends with this text */
 } langid_span;
 
 static const langid_entry *sorted_words[COUNTOF(langid_words)];
@@ -925,12 +928,12 @@ static const langid_entry *sorted_suffixes[COUNTOF(langid_suffixes)];
 static langid_span word_slots[WORD_SLOTS];
 static langid_span suffix_slots[SUFFIX_SLOTS];
 static size_t suffix_max_letters; /* code points of the longest ending */
+static int tails_overfull;        /* SUFFIX_SLOTS is too small (langid_tables_ok) */
 #define SCRIPT_TABLE_END 0x530u   /* script_of below Armenian, by table: the per-character test */
 static unsigned char script_table[SCRIPT_TABLE_END];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 _Static_assert(COUNTOF(langid_words) * 2 <= WORD_SLOTS, "grow WORD_SLOTS");
-_Static_assert(COUNTOF(langid_suffixes) * 2 <= SUFFIX_SLOTS, "grow SUFFIX_SLOTS");
 
 static int by_text(const void *a, const void *b)
 {
@@ -987,11 +990,45 @@ static void index_table(const langid_entry *table, size_t n, const langid_entry 
             j++;
         uint32_t full = hash(sorted[i]->text, strlen(sorted[i]->text));
         uint32_t h = full & (nslots - 1);
-        while (slots[h].count)
+        while (slots[h].used)
             h = (h + 1) & (nslots - 1);
-        slots[h] = (langid_span){(uint16_t)i, (uint16_t)(j - i), full};
+        slots[h] = (langid_span){sorted[i]->text, full, (uint16_t)i, (uint16_t)(j - i), 1, 0};
         i = j;
     }
+}
+
+static const langid_span *lookup(const langid_span *slots, uint32_t nslots, const char *s,
+                                 size_t len, uint32_t hash);
+
+/* Marks, for every ending, the shorter endings it ends with (adding those that are no ending
+ * themselves), so that a word's endings are looked up from the shortest on only as long as
+ * some ending still can match: most words stop after one or two probes. */
+static void index_ending_tails(void)
+{
+    size_t used = 0;
+    for (uint32_t h = 0; h < SUFFIX_SLOTS; h++)
+        used += suffix_slots[h].used;
+    for (size_t i = 0; i < COUNTOF(langid_suffixes); i++) {
+        const char *t = langid_suffixes[i].text;
+        for (size_t b = 1; t[b]; b++) {
+            if (((unsigned char)t[b] & 0xC0) == 0x80)
+                continue; /* inside a character */
+            size_t len = strlen(t + b);
+            uint32_t full = ending_hash(t + b, len);
+            langid_span *sp = (langid_span *)lookup(suffix_slots, SUFFIX_SLOTS, t + b, len, full);
+            if (!sp) {
+                uint32_t h = full & (SUFFIX_SLOTS - 1);
+                while (suffix_slots[h].used)
+                    h = (h + 1) & (SUFFIX_SLOTS - 1);
+                sp = &suffix_slots[h];
+                *sp = (langid_span){t + b, full, 0, 0, 1, 0};
+                used++;
+            }
+            sp->longer = 1;
+        }
+    }
+    /* the table must stay at most half full, or probes get long; a test checks this holds */
+    tails_overfull = used * 2 > SUFFIX_SLOTS;
 }
 
 static void build_tables(void)
@@ -1002,6 +1039,7 @@ static void build_tables(void)
                 text_hash);
     index_table(langid_suffixes, COUNTOF(langid_suffixes), sorted_suffixes, suffix_slots,
                 SUFFIX_SLOTS, ending_hash);
+    index_ending_tails();
     for (size_t i = 0; i < COUNTOF(langid_suffixes); i++) {
         size_t letters = 0;
         for (const char *c = langid_suffixes[i].text; *c; c++)
@@ -1012,14 +1050,13 @@ static void build_tables(void)
     }
 }
 
-/* The run of entries whose text is s[0..len), or NULL; hash is the table's hash of s. */
-static const langid_span *lookup(const langid_span *slots, uint32_t nslots,
-                                 const langid_entry *const *sorted, const char *s, size_t len,
-                                 uint32_t hash)
+/* The slot whose text is s[0..len), or NULL; hash is the table's hash of s. */
+static const langid_span *lookup(const langid_span *slots, uint32_t nslots, const char *s,
+                                 size_t len, uint32_t hash)
 {
     uint32_t h = hash & (nslots - 1);
-    while (slots[h].count) {
-        const char *t = sorted[slots[h].first]->text;
+    while (slots[h].used) {
+        const char *t = slots[h].text;
         if (slots[h].hash == hash && strncmp(t, s, len) == 0 &&
             t[len] == '\0') /* strncmp: t may be shorter */
             return &slots[h];
@@ -1096,8 +1133,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         add(st, L_RU, verb_follows ? 0.5 : 1.0);
         known = 1;
     }
-    const langid_span *sp =
-        lookup(word_slots, WORD_SLOTS, sorted_words, text, len, text_hash(text, len));
+    const langid_span *sp = lookup(word_slots, WORD_SLOTS, text, len, text_hash(text, len));
     for (size_t i = 0; sp && i < sp->count; i++) {
         const langid_entry *e = sorted_words[sp->first + i];
         add(st, (enum langid_lang)e->lang, e->weight);
@@ -1131,15 +1167,19 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
                 start--;
             while (start > 0 && ((unsigned char)text[start] & 0xC0) == 0x80);
             h = hash_backward(h, text + start, end - start);
-            const langid_span *ss = lookup(suffix_slots, SUFFIX_SLOTS, sorted_suffixes,
-                                           text + start, len - start, hash_mix(h));
-            for (size_t i = 0; ss && i < ss->count; i++) {
+            const langid_span *ss =
+                lookup(suffix_slots, SUFFIX_SLOTS, text + start, len - start, hash_mix(h));
+            if (!ss)
+                break; /* no ending ends so: no longer one can match either */
+            for (size_t i = 0; i < ss->count; i++) {
                 const langid_entry *e = sorted_suffixes[ss->first + i];
                 if (len - start > best_len[e->lang]) {
                     best[e->lang] = e->weight;
                     best_len[e->lang] = len - start;
                 }
             }
+            if (!ss->longer)
+                break;
         }
         for (int l = 0; l < L_COUNT; l++)
             if (best_len[l]) /* adding the 0 of no ending changes nothing */
@@ -1414,4 +1454,10 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
 const char *langid_detect(const char *text, size_t len, size_t max_bytes)
 {
     return langid_detect_ex(text, len, max_bytes, NULL);
+}
+
+int langid_tables_ok(void)
+{
+    pthread_once(&tables_once, build_tables);
+    return !tails_overfull;
 }

@@ -52,4 +52,8 @@ const char *langid_detect(const char *text, size_t len, size_t max_bytes);
  * letters; the script share for script-level codes and "und" of other scripts. */
 const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, double *confidence);
 
+/* 1 when the lookup tables built at first use have the room they need (a test checks this
+ * after the word lists are edited). */
+int langid_tables_ok(void);
+
 #endif

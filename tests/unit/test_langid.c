@@ -506,6 +506,7 @@ static void test_benchmarks(void)
 
 int main(void)
 {
+    CHECK(langid_tables_ok());
     test_own_sentences();
     test_edge_cases();
     test_rules();
