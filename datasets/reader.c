@@ -506,6 +506,8 @@ static void record_fail(record *rec, const char *msg)
 }
 
 /* Checks a record's decoded text and keeps a copy. Returns 0, or -1 out of memory. */
+static int record_keep_text(record *rec, const char *text, size_t n);
+
 static int record_set_text(record *rec, const char *text, size_t n)
 {
     size_t bad;
@@ -515,6 +517,12 @@ static int record_set_text(record *rec, const char *text, size_t n)
         record_fail(rec, msg);
         return 0;
     }
+    return record_keep_text(rec, text, n);
+}
+
+/* record_set_text for a text known to be valid UTF-8 (a piece of a line already checked). */
+static int record_keep_text(record *rec, const char *text, size_t n)
+{
     if (text_is_blank(text, n)) {
         record_fail(rec, "empty text");
         return 0;
@@ -1051,7 +1059,8 @@ static int jsonl_flat(reader *r, record *rec, const unsigned char *s, size_t n)
     const struct flat_member *tm = &r->members[text];
     if (record_set_id(rec, id >= 0 ? r->flat + r->members[id].value : NULL,
                       id >= 0 ? r->members[id].value_len : 0, r->recno) != 0 ||
-        record_set_text(rec, r->flat + tm->value, tm->value_len) != 0)
+        /* valid UTF-8: runs of the valid line between ASCII quotes, and ASCII escapes */
+        record_keep_text(rec, r->flat + tm->value, tm->value_len) != 0)
         return -1;
     if (rec->error_code || nm == 1)
         return 1;
@@ -1283,7 +1292,7 @@ static int text_next(reader *r, record *rec, stance_error *err)
         if (!utf8_valid(r->buf, r->buf_len, &bad)) {
             snprintf(msg, sizeof msg, "invalid UTF-8 at byte offset %zu", bad);
             record_fail(rec, msg);
-        } else if (record_set_text(rec, (const char *)r->buf, r->buf_len) != 0) {
+        } else if (record_keep_text(rec, (const char *)r->buf, r->buf_len) != 0) {
             return nomem(err, r);
         }
     }
