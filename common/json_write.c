@@ -33,8 +33,36 @@ static int close_enough(double a, double b)
     return fabs(a - b) <= max * DBL_EPSILON;
 }
 
+/* The common case of put_number, 0 <= d < 1e9 with at most four decimals (a probability, a
+ * weight, a count), without llround and floor. Returns 0 when d is not such a number. */
+static int put_small_decimal(out *o, double d)
+{
+    if (!(d >= 0 && d < 1e9) || signbit(d))
+        return 0;
+    double x = d * 10000.0;
+    long long k = (long long)x; /* x < 1e13: exact, and so is x - k */
+    if (x - (double)k >= 0.5)
+        k++; /* = llround(x) for x >= 0 */
+    if ((double)k / 10000.0 != d)
+        return 0;
+    char buf[24];
+    size_t n = utoa_rev((uint64_t)(k / 10000), buf);
+    unsigned frac = (unsigned)(k % 10000);
+    if (frac) {
+        buf[n++] = '.';
+        for (unsigned div = 1000; frac; div /= 10) {
+            buf[n++] = (char)('0' + frac / div);
+            frac %= div;
+        }
+    }
+    strbuf_put(o, buf, n);
+    return 1;
+}
+
 static void put_number(out *o, double d)
 {
+    if (put_small_decimal(o, d))
+        return;
     char buf[40];
     size_t n = 0;
     if (isnan(d) || isinf(d)) {
