@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -607,30 +608,60 @@ static char *read_small_file(const char *path, long max, stance_error *err)
     return buf;
 }
 
-static int check_sha(const char *dir, const cJSON *o, char **path_out, stance_error *err)
+/* A member file (vocabulary or model) is hashed on a thread of its own while the caller
+ * parses it: on a large model the hash and the parse each take about half of the loading
+ * time, which every stance-predict run (and every Dask shard) pays before scoring. The parser
+ * trusts nothing in the file, so parsing bytes that turn out not to be the manifest's is
+ * harmless: their result is dropped and the sha256 error reported, as if it came first. */
+typedef struct member_check {
+    char *path;      /* the file, owned: the caller frees it */
+    const char *sha; /* the manifest's sha256 */
+    char hex[65];
+    int rc, err_no; /* sha256_file_hex's result and errno */
+    pthread_t th;
+    int started;
+} member_check;
+
+static void *hash_member(void *p)
 {
+    member_check *m = p;
+    m->rc = sha256_file_hex(m->path, m->hex);
+    m->err_no = errno;
+    return NULL;
+}
+
+/* Checks the member's file name and starts hashing the file, whose path is then m->path. */
+static int member_begin(const char *dir, const cJSON *o, member_check *m, stance_error *err)
+{
+    memset(m, 0, sizeof *m);
     const char *file = get_string(o, "file", err);
-    const char *sha = file ? get_string(o, "sha256", err) : NULL;
-    if (!sha)
+    m->sha = file ? get_string(o, "sha256", err) : NULL;
+    if (!m->sha)
         return STANCE_ERR_MODEL;
     if (strchr(file, '/') || strcmp(file, "..") == 0)
         return stance_error_set(err, STANCE_ERR_MODEL, "file name \"%s\" leaves the bundle", file);
-    char *p = join_path(dir, file);
-    if (!p)
+    if (!(m->path = join_path(dir, file)))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
-    char hex[65];
-    if (sha256_file_hex(p, hex) != 0) {
-        int rc = stance_error_set(err, STANCE_ERR_MODEL, "%s: cannot read: %s", p, strerror(errno));
-        free(p);
-        return rc;
-    }
-    if (strcmp(hex, sha) != 0) {
-        int rc = stance_error_set(err, STANCE_ERR_MODEL,
-                                  "%s: sha256 differs from the manifest (truncated or edited)", p);
-        free(p);
-        return rc;
-    }
-    *path_out = p;
+    m->started = pthread_create(&m->th, NULL, hash_member, m) == 0;
+    if (!m->started)
+        hash_member(m);
+    return 0;
+}
+
+/* Waits for the hash: 0 when the bytes are the manifest's (the parse's outcome stands), else
+ * the error that replaces whatever the parse said. */
+static int member_end(member_check *m, stance_error *err)
+{
+    if (m->started)
+        pthread_join(m->th, NULL);
+    m->started = 0;
+    if (m->rc != 0)
+        return stance_error_set(err, STANCE_ERR_MODEL, "%s: cannot read: %s", m->path,
+                                strerror(m->err_no));
+    if (strcmp(m->hex, m->sha) != 0)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "%s: sha256 differs from the manifest (truncated or edited)",
+                                m->path);
     return 0;
 }
 
@@ -699,24 +730,29 @@ static int load_target_model(const char *dir, const cJSON *e, const bundle_task 
     if (vsize < 1 || docs < 0)
         return stance_error_set(err, STANCE_ERR_MODEL,
                                 "target model \"%s\": vocabulary size must be positive", target);
-    char *vp = NULL, *mp = NULL;
-    if ((rc = check_sha(dir, vo, &vp, err)))
+    member_check mc;
+    if ((rc = member_begin(dir, vo, &mc, err)))
         return rc;
-    m->vocab = vocab_load(vp, (size_t)vsize, docs, err);
-    free(vp);
-    if (!m->vocab)
-        return STANCE_ERR_MODEL;
-    if ((rc = check_sha(dir, mo, &mp, err)))
-        return rc;
-    m->model = linear_io_load(mp, (int)t->nlabels, vsize, t->bias, err);
-    if (m->model && strcmp(linear_io_solver_name(m->model->param.solver_type), t->solver) != 0)
-        rc = stance_error_set(err, STANCE_ERR_MODEL,
-                              "%s: the model file's solver differs from the manifest", mp);
-    free(mp);
-    if (!m->model)
-        return STANCE_ERR_MODEL;
+    m->vocab = vocab_load(mc.path, (size_t)vsize, docs, err);
+    rc = member_end(&mc, err);
+    free(mc.path);
     if (rc)
         return rc;
+    if (!m->vocab)
+        return STANCE_ERR_MODEL;
+    if ((rc = member_begin(dir, mo, &mc, err)))
+        return rc;
+    m->model = linear_io_load(mc.path, (int)t->nlabels, vsize, t->bias, err);
+    rc = member_end(&mc, err);
+    if (!rc && m->model &&
+        strcmp(linear_io_solver_name(m->model->param.solver_type), t->solver) != 0)
+        rc = stance_error_set(err, STANCE_ERR_MODEL,
+                              "%s: the model file's solver differs from the manifest", mc.path);
+    free(mc.path);
+    if (rc)
+        return rc;
+    if (!m->model)
+        return STANCE_ERR_MODEL;
     const cJSON *cv = cJSON_GetObjectItemCaseSensitive(e, "cross_validation");
     if (cv && !(m->cv = cJSON_Duplicate(cv, 1)))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
@@ -826,20 +862,26 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
         return rc;
     if (vsize < 1 || docs < 0)
         return stance_error_set(err, STANCE_ERR_MODEL, "vocabulary size must be positive");
-    char *vp = NULL, *mp = NULL;
-    if ((rc = check_sha(dir, vo, &vp, err)))
+    member_check mc;
+    if ((rc = member_begin(dir, vo, &mc, err)))
         return rc;
-    t->vocab = vocab_load(vp, (size_t)vsize, docs, err);
-    free(vp);
+    t->vocab = vocab_load(mc.path, (size_t)vsize, docs, err);
+    rc = member_end(&mc, err);
+    free(mc.path);
+    if (rc)
+        return rc;
     if (!t->vocab)
         return STANCE_ERR_MODEL;
     if ((rc = vocab_set_block_norm(t->vocab, t->features.block_norm, t->features.target_conjoin,
                                    err)))
         return rc;
-    if ((rc = check_sha(dir, mo, &mp, err)))
+    if ((rc = member_begin(dir, mo, &mc, err)))
         return rc;
-    t->model = linear_io_load(mp, (int)t->nlabels, vsize, t->bias, err);
-    free(mp);
+    t->model = linear_io_load(mc.path, (int)t->nlabels, vsize, t->bias, err);
+    rc = member_end(&mc, err);
+    free(mc.path);
+    if (rc)
+        return rc;
     if (!t->model)
         return STANCE_ERR_MODEL;
     if (strcmp(linear_io_solver_name(t->model->param.solver_type), t->solver) != 0)
