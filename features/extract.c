@@ -196,7 +196,8 @@ int features_config_validate(const features_config *cfg, stance_error *err)
 
 static int reserve(char **buf, size_t *cap, size_t need)
 {
-    return stance_grow((void **)buf, cap, need, 1);
+    /* the room is nearly always there already: no call for it (this runs for every term) */
+    return need <= *cap ? 0 : stance_grow((void **)buf, cap, need, 1);
 }
 
 static int strvec_push(strvec *v, const char *s, size_t n, unsigned char flags)
