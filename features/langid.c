@@ -929,7 +929,8 @@ static langid_span word_slots[WORD_SLOTS];
 static langid_span suffix_slots[SUFFIX_SLOTS];
 static size_t suffix_max_letters; /* code points of the longest ending */
 static int tails_overfull;        /* SUFFIX_SLOTS is too small (langid_tables_ok) */
-#define SCRIPT_TABLE_END 0x530u   /* script_of below Armenian, by table: the per-character test */
+_Static_assert(L_COUNT <= 32, "the ending search keeps languages in a 32-bit mask");
+#define SCRIPT_TABLE_END 0x530u /* script_of below Armenian, by table: the per-character test */
 static unsigned char script_table[SCRIPT_TABLE_END];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -1125,7 +1126,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
     text[len] = '\0';
 
     int known = 0;
-    if (strcmp(text, "да") == 0) {
+    if (len == 4 && memcmp(text, "да", 4) == 0) {
         /* Bulgarian "да" mostly introduces a verb (за да дойде); Russian "да"
          * is mostly "yes", followed by a comma or standing alone. */
         int verb_follows = next_is_word && st->words > 0;
@@ -1155,8 +1156,9 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
             distinct++;
     }
     if (!known && w->n >= 4 && distinct * 2 > w->n) {
-        float best[L_COUNT] = {0};
-        size_t best_len[L_COUNT] = {0};
+        float best[L_COUNT];
+        size_t best_len[L_COUNT];
+        uint32_t seen = 0; /* languages with an ending so far (best, best_len are theirs) */
         /* endings of 1, 2, ... code points, leaving at least two letters of stem; per
          * language the longest that matches wins (ties: the first in table order) */
         size_t start = len;
@@ -1173,16 +1175,17 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
                 break; /* no ending ends so: no longer one can match either */
             for (size_t i = 0; i < ss->count; i++) {
                 const langid_entry *e = sorted_suffixes[ss->first + i];
-                if (len - start > best_len[e->lang]) {
+                if (!(seen >> e->lang & 1) || len - start > best_len[e->lang]) {
                     best[e->lang] = e->weight;
                     best_len[e->lang] = len - start;
+                    seen |= 1u << e->lang;
                 }
             }
             if (!ss->longer)
                 break;
         }
-        for (int l = 0; l < L_COUNT; l++)
-            if (best_len[l]) /* adding the 0 of no ending changes nothing */
+        for (int l = 0; seen; l++, seen >>= 1)
+            if (seen & 1) /* adding the 0 of no ending would change nothing */
                 st->score[l] += best[l];
         /* Ukrainian -ськ-/-цьк-/-зьк- (український, донецький); Russian writes -ск-. */
         if (w->cyrillic && has_uk_adjective_cluster(w))
