@@ -30,6 +30,8 @@ struct scorer {
     double *explain_val;
     size_t explain_top_cap, explain_val_cap;
     strbuf evidence_text; /* scorer_score_text: the evidence items of the article */
+    char **task_json;     /* [task]: its name as a JSON string, written once (escaped_names) */
+    char ***label_json;   /* [task][label]: the label as a JSON string */
 };
 
 static const char *const aggregations[] = {"mean", "polar", "balance", "document"};
@@ -41,6 +43,8 @@ int scorer_aggregation_valid(const char *name)
             return 1;
     return 0;
 }
+
+static int escaped_names(scorer *s);
 
 scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err)
 {
@@ -80,6 +84,11 @@ scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err
             return NULL;
         }
     }
+    if (escaped_names(s) != 0) {
+        stance_error_set(err, STANCE_ERR_NOMEM, "out of memory creating scorer");
+        scorer_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -104,7 +113,49 @@ void scorer_free(scorer *s)
     free(s->explain_top);
     free(s->explain_val);
     free(s->evidence_text.buf);
+    for (size_t t = 0; t < s->b->ntasks; t++) {
+        if (s->task_json)
+            free(s->task_json[t]);
+        for (size_t l = 0; s->label_json && s->label_json[t] && l < s->b->tasks[t].nlabels; l++)
+            free(s->label_json[t][l]);
+        if (s->label_json)
+            free(s->label_json[t]);
+    }
+    free(s->task_json);
+    free(s->label_json);
     free(s);
+}
+
+/* name as a JSON string (quotes and escapes). Caller frees. NULL when out of memory. */
+static char *json_string_of(const char *name)
+{
+    strbuf b = {0};
+    json_write_string(&b, name);
+    if (b.failed) {
+        free(b.buf);
+        return NULL;
+    }
+    return b.buf;
+}
+
+/* The task names and labels as JSON strings: scorer_score_text writes them for every record,
+ * and escaping them each time was a fifth of writing a result. 0 or -1 (out of memory). */
+static int escaped_names(scorer *s)
+{
+    size_t n = s->b->ntasks;
+    if (!(s->task_json = calloc(n, sizeof *s->task_json)) ||
+        !(s->label_json = calloc(n, sizeof *s->label_json)))
+        return -1;
+    for (size_t t = 0; t < n; t++) {
+        const bundle_task *bt = &s->b->tasks[t];
+        if (!(s->task_json[t] = json_string_of(bt->name)) ||
+            !(s->label_json[t] = calloc(bt->nlabels, sizeof *s->label_json[t])))
+            return -1;
+        for (size_t l = 0; l < bt->nlabels; l++)
+            if (!(s->label_json[t][l] = json_string_of(bt->labels[l])))
+                return -1;
+    }
+    return 0;
 }
 
 static double round4(double x)
@@ -357,6 +408,7 @@ static int explain(scorer *s, size_t t, const char *text, size_t len, const char
  * in the same order from score_article, so they cannot drift apart; a unit test compares
  * them byte for byte. */
 typedef struct sink {
+    const scorer *s;
     cJSON *tree;           /* the result object (tree mode), else NULL */
     cJSON *list;           /* tree: the array of the target task being written */
     cJSON *evidence;       /* tree: the evidence array */
@@ -365,10 +417,23 @@ typedef struct sink {
     int in_list, list_items, evidence_items, want_evidence;
 } sink;
 
-static void text_key(strbuf *b, const char *key)
+/* A literal needing no escapes, such as a key and its colon. */
+#define PUT_LIT(b, lit) strbuf_put((b), (lit), sizeof(lit) - 1)
+
+static void put_str(strbuf *b, const char *json)
 {
-    json_write_string(b, key);
-    strbuf_putc(b, ':');
+    strbuf_put(b, json, strlen(json));
+}
+
+/* Task bt's name, or its label l, as a JSON string (escaped once, in scorer_new). */
+static const char *task_json(const sink *o, const bundle_task *bt)
+{
+    return o->s->task_json[bt - o->s->b->tasks];
+}
+
+static const char *label_json(const sink *o, const bundle_task *bt, int l)
+{
+    return o->s->label_json[bt - o->s->b->tasks][l];
 }
 
 static void sink_lang(sink *o, const char *lang)
@@ -377,8 +442,7 @@ static void sink_lang(sink *o, const char *lang)
         cJSON_AddStringToObject(o->tree, "lang", lang);
         return;
     }
-    strbuf_putc(o->text, ',');
-    text_key(o->text, "lang");
+    PUT_LIT(o->text, ",\"lang\":");
     json_write_string(o->text, lang);
 }
 
@@ -391,8 +455,8 @@ static void sink_begin_list(sink *o, const bundle_task *bt)
         return;
     }
     strbuf_putc(o->text, ',');
-    text_key(o->text, bt->name);
-    strbuf_putc(o->text, '[');
+    put_str(o->text, task_json(o, bt));
+    PUT_LIT(o->text, ":[");
     o->in_list = 1;
     o->list_items = 0;
 }
@@ -430,49 +494,43 @@ static void sink_decision(sink *o, const bundle_task *bt, const double *probs, c
     strbuf *b = o->text;
     if (!o->in_list) {
         strbuf_putc(b, ',');
-        text_key(b, bt->name);
+        put_str(b, task_json(o, bt));
+        strbuf_putc(b, ':');
     } else if (o->list_items++) {
         strbuf_putc(b, ',');
     }
     int best = argmax(probs, bt->nlabels);
     strbuf_putc(b, '{');
     if (target) {
-        text_key(b, "target");
+        PUT_LIT(b, "\"target\":");
         json_write_string(b, target);
         strbuf_putc(b, ',');
     }
-    text_key(b, "label");
-    json_write_string(b, bt->labels[best]);
-    strbuf_putc(b, ',');
-    text_key(b, "confidence");
+    PUT_LIT(b, "\"label\":");
+    put_str(b, label_json(o, bt, best));
+    PUT_LIT(b, ",\"confidence\":");
     json_write_number(b, round4(probs[best]));
-    strbuf_putc(b, ',');
-    text_key(b, "scores");
-    strbuf_putc(b, '{');
+    PUT_LIT(b, ",\"scores\":{");
     for (size_t l = 0; l < bt->nlabels; l++) {
         if (l)
             strbuf_putc(b, ',');
-        text_key(b, bt->labels[l]);
+        put_str(b, label_json(o, bt, (int)l));
+        strbuf_putc(b, ':');
         json_write_number(b, round4(probs[l]));
     }
     strbuf_putc(b, '}');
     if (mentions >= 0) {
-        strbuf_putc(b, ',');
-        text_key(b, "mentions");
+        PUT_LIT(b, ",\"mentions\":");
         json_write_number(b, (double)mentions);
     }
     if (ex) {
-        strbuf_putc(b, ',');
-        text_key(b, "explain");
-        strbuf_putc(b, '[');
+        PUT_LIT(b, ",\"explain\":[");
         for (int i = 0; i < ex->n; i++) {
             if (i)
                 strbuf_putc(b, ',');
-            strbuf_putc(b, '{');
-            text_key(b, "feature");
+            PUT_LIT(b, "{\"feature\":");
             json_write_string(b, vocab_term(ex->vocab, ex->top[i]));
-            strbuf_putc(b, ',');
-            text_key(b, "weight");
+            PUT_LIT(b, ",\"weight\":");
             json_write_number(b, round4(ex->val[i]));
             strbuf_putc(b, '}');
         }
@@ -506,25 +564,19 @@ static void sink_evidence(sink *o, size_t sentence, const bundle_task *bt, const
     strbuf *b = o->evidence_text;
     if (o->evidence_items++)
         strbuf_putc(b, ',');
-    strbuf_putc(b, '{');
-    text_key(b, "sentence");
+    PUT_LIT(b, "{\"sentence\":");
     json_write_number(b, (double)sentence + 1);
-    strbuf_putc(b, ',');
-    text_key(b, "task");
-    json_write_string(b, bt->name);
-    strbuf_putc(b, ',');
+    PUT_LIT(b, ",\"task\":");
+    put_str(b, task_json(o, bt));
     if (target) {
-        text_key(b, "target");
+        PUT_LIT(b, ",\"target\":");
         json_write_string(b, target);
-        strbuf_putc(b, ',');
     }
-    text_key(b, "label");
-    json_write_string(b, bt->labels[label]);
-    strbuf_putc(b, ',');
-    text_key(b, "confidence");
+    PUT_LIT(b, ",\"label\":");
+    put_str(b, label_json(o, bt, label));
+    PUT_LIT(b, ",\"confidence\":");
     json_write_number(b, round4(confidence));
-    strbuf_putc(b, ',');
-    text_key(b, "text");
+    PUT_LIT(b, ",\"text\":");
     json_write_string_n(b, text, n);
     strbuf_putc(b, '}');
 }
@@ -540,9 +592,7 @@ static void sink_finish(sink *o)
     }
     if (!o->want_evidence)
         return;
-    strbuf_putc(o->text, ',');
-    text_key(o->text, "evidence");
-    strbuf_putc(o->text, '[');
+    PUT_LIT(o->text, ",\"evidence\":[");
     if (o->evidence_text->len)
         strbuf_put(o->text, o->evidence_text->buf, o->evidence_text->len);
     strbuf_putc(o->text, ']');
@@ -668,7 +718,7 @@ static int score_article(scorer *s, const char *text, size_t len, const char *la
 int scorer_score(scorer *s, const char *text, size_t len, const char *lang, const char *target,
                  cJSON *result, stance_error *err)
 {
-    sink o = {.tree = result, .want_evidence = s->opt.evidence > 0};
+    sink o = {.s = s, .tree = result, .want_evidence = s->opt.evidence > 0};
     if (o.want_evidence && !(o.evidence = cJSON_CreateArray()))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     /* one article: its sentences are tokenized once, whatever the tasks and parties */
@@ -687,8 +737,10 @@ int scorer_score_text(scorer *s, const char *text, size_t len, const char *lang,
                                 "per-sentence results need scorer_score (a cJSON tree)");
     s->evidence_text.len = 0;
     s->evidence_text.failed = 0;
-    sink o = {
-        .text = out, .evidence_text = &s->evidence_text, .want_evidence = s->opt.evidence > 0};
+    sink o = {.s = s,
+              .text = out,
+              .evidence_text = &s->evidence_text,
+              .want_evidence = s->opt.evidence > 0};
     cache_all(s, 1);
     int rc = score_article(s, text, len, lang, target, &o, err);
     cache_all(s, 0);
