@@ -27,6 +27,7 @@
  * (two batches are held at a time). */
 #define BATCH 2048
 #define BATCH_BYTES ((size_t)8 << 20)
+#define OUT_KEEP_BYTES ((size_t)64 << 10) /* an output line's buffer kept for the next batch */
 #define MAX_INPUTS 4096
 #define MAX_THREADS 64
 #define MAX_GATES 32
@@ -190,14 +191,14 @@ static void put_member(strbuf *sb, const char *key, const char *value)
     json_write_string(sb, value);
 }
 
-/* The JSON line of one record: the bytes json_write_compact prints for score_record's object,
- * written directly (scorer_score_text), which halves the cost of a result. Caller frees with
- * free(); NULL when out of memory. */
-static char *record_line(scorer *sc, const bundle *b, const options *o, const record *r,
-                         int *failed)
+/* The JSON line of one record, newline included, into line (emptied first; line->failed when
+ * out of memory): the bytes json_write_compact prints for score_record's object, written
+ * directly (scorer_score_text), which halves the cost of a result. */
+static void record_line(scorer *sc, const bundle *b, const options *o, const record *r,
+                        strbuf *line, int *failed)
 {
-    strbuf sb = {0};
-    strbuf_reserve(&sb, 1024);
+    strbuf sb = *line; /* the caller's buffer, kept from record to record */
+    sb.len = 0;
     strbuf_put(&sb, "{\"id\":", 6);
     json_write_string(&sb, r->id ? r->id : "");
     const char *lang = NULL;
@@ -233,12 +234,8 @@ static char *record_line(scorer *sc, const bundle *b, const options *o, const re
         strbuf_putc(&sb, '}');
         *failed = 1;
     }
-    strbuf_putc(&sb, '}');
-    if (sb.failed) {
-        free(sb.buf);
-        return NULL;
-    }
-    return sb.buf;
+    strbuf_put(&sb, "}\n", 2);
+    *line = sb;
 }
 
 /* ---- CSV output ----------------------------------------------------------------------------- */
@@ -331,7 +328,7 @@ static void csv_row(FILE *out, const bundle *b, const cJSON *res)
 
 typedef struct batch {
     record recs[BATCH];
-    char *out[BATCH];
+    strbuf out[BATCH]; /* the output lines; their memory stays for the next batch */
     int failed[BATCH];
     size_t n;
     const bundle *b;
@@ -387,14 +384,24 @@ static void *worker(void *p)
         for (size_t i = first; i < end; i++) {
             bt->failed[i] = 0;
             scorer *sc = bt->scorers[wa->index];
+            strbuf *line = &bt->out[i];
             if (!bt->o->csv_out && !bt->o->so.sentences) {
-                bt->out[i] = record_line(sc, bt->b, bt->o, &bt->recs[i], &bt->failed[i]);
+                record_line(sc, bt->b, bt->o, &bt->recs[i], line, &bt->failed[i]);
             } else {
                 cJSON *res = score_record(sc, bt->b, bt->o, &bt->recs[i], &bt->failed[i]);
-                bt->out[i] = res ? format_result(bt, res) : NULL;
+                char *text = res ? format_result(bt, res) : NULL;
                 cJSON_Delete(res);
+                line->len = 0;
+                if (text) {
+                    strbuf_put(line, text, strlen(text));
+                    if (!bt->o->csv_out)
+                        strbuf_putc(line, '\n'); /* a CSV row ends with its newline */
+                } else {
+                    line->failed = 1;
+                }
+                free(text);
             }
-            if (!bt->out[i])
+            if (line->failed)
                 bt->oom = 1;
         }
     }
@@ -443,13 +450,15 @@ static int write_batch(FILE *out, batch *bt, counts *c)
             c->failed++;
         else
             c->scored++;
-        if (!bt->out[i])
-            continue;
-        fputs(bt->out[i], out);
-        if (!bt->o->csv_out)
-            fputc('\n', out); /* a CSV row ends with its newline */
-        free(bt->out[i]);
-        bt->out[i] = NULL;
+        strbuf *line = &bt->out[i];
+        if (!line->failed)
+            fwrite(line->buf, 1, line->len, out);
+        line->len = 0;
+        line->failed = 0;
+        if (line->cap > OUT_KEEP_BYTES) { /* a huge line's memory is not kept */
+            free(line->buf);
+            *line = (strbuf){0};
+        }
     }
     bt->n = 0;
     return ferror(out) ? -1 : 0;
@@ -580,8 +589,10 @@ done:
         scorer_free(scorers[i]);
     if (bts)
         for (int k = 0; k < 2; k++)
-            for (size_t i = 0; i < BATCH; i++)
+            for (size_t i = 0; i < BATCH; i++) {
                 record_clear(&bts[k].recs[i]);
+                free(bts[k].out[i].buf);
+            }
     free(bts);
     if (!rc && c.failed)
         rc = STANCE_ERR_DATA;
