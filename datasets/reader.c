@@ -326,7 +326,8 @@ struct reader {
     char *flat;
     size_t flat_cap;
     struct flat_member {
-        size_t name, name_len, value, value_len; /* offsets into flat */
+        const char *name, *value; /* into the line, or into flat when decoded */
+        size_t name_len, value_len;
     } * members;
     size_t members_cap;
 };
@@ -935,13 +936,24 @@ static int json_has_nul_escape(const unsigned char *s, size_t n)
     return 0;
 }
 
-/* Decodes the JSON string starting after its opening quote at s[*at], into r->flat at *out.
+/* The JSON string starting after its opening quote at s[*at]: *str, *len are the string
+ * itself in the line when it has no escape (most do), else its decoding into r->flat at *out.
  * Only what cJSON decodes the same way: plain bytes and the one-character escapes. Returns 1
  * with *at after the closing quote, or 0 to leave the line to cJSON (a \u escape, a control
  * character, an unknown escape, no closing quote). */
-static int flat_string(reader *r, const unsigned char *s, size_t n, size_t *at, size_t *out)
+static int flat_string(reader *r, const unsigned char *s, size_t n, size_t *at, size_t *out,
+                       const char **str, size_t *len)
 {
-    size_t i = *at, o = *out;
+    size_t i = *at, o = *out, first = i;
+    while (i < n && s[i] != '"' && s[i] != '\\' && s[i] >= 0x20)
+        i++;
+    if (i < n && s[i] == '"') { /* no escape: the bytes of the line */
+        *str = (const char *)s + first;
+        *len = i - first;
+        *at = i + 1;
+        return 1;
+    }
+    i = first;
     for (;;) {
         size_t run = i;
         while (run < n && s[run] != '"' && s[run] != '\\' && s[run] >= 0x20)
@@ -983,7 +995,8 @@ static int flat_string(reader *r, const unsigned char *s, size_t n, size_t *at, 
         r->flat[o++] = c;
         i += 2;
     }
-    r->flat[o++] = '\0';
+    *str = r->flat + *out;
+    *len = o - *out;
     *at = i + 1;
     *out = o;
     return 1;
@@ -996,6 +1009,12 @@ static size_t flat_space(const unsigned char *s, size_t n, size_t i)
     return i;
 }
 
+static int flat_is(const struct flat_member *m, const char *name)
+{
+    size_t n = strlen(name);
+    return m->name_len == n && memcmp(m->name, name, n) == 0;
+}
+
 /* The common JSONL line, without cJSON: one object whose members are all strings, none with
  * a \u escape, and with a text member. Parsing such a line into a tree, looking its members up
  * and deleting the tree was most of the reading thread's time, and the reading thread shares
@@ -1005,7 +1024,7 @@ static size_t flat_space(const unsigned char *s, size_t n, size_t i)
  * takes the general path) or -1 (out of memory). s[0..n) is valid UTF-8 without NUL bytes. */
 static int jsonl_flat(reader *r, record *rec, const unsigned char *s, size_t n)
 {
-    /* decoded strings are never longer than their JSON text, plus a NUL each */
+    /* decoded strings are never longer than their JSON text; flat never moves while parsing */
     if (stance_grow((void **)&r->flat, &r->flat_cap, n + 1, 1) != 0)
         return -1;
     size_t i = flat_space(s, n, 0), out = 0, nm = 0;
@@ -1018,22 +1037,18 @@ static int jsonl_flat(reader *r, record *rec, const unsigned char *s, size_t n)
         if (stance_grow((void **)&r->members, &r->members_cap, nm + 1, sizeof *r->members) != 0)
             return -1;
         struct flat_member *m = &r->members[nm];
-        m->name = out;
         i++;
-        if (!flat_string(r, s, n, &i, &out))
+        if (!flat_string(r, s, n, &i, &out, &m->name, &m->name_len))
             return 0;
-        m->name_len = out - m->name - 1;
         i = flat_space(s, n, i);
         if (i >= n || s[i] != ':')
             return 0;
         i = flat_space(s, n, i + 1);
         if (i >= n || s[i] != '"')
             return 0; /* a number, a bool, null, an array or an object */
-        m->value = out;
         i++;
-        if (!flat_string(r, s, n, &i, &out))
+        if (!flat_string(r, s, n, &i, &out, &m->value, &m->value_len))
             return 0;
-        m->value_len = out - m->value - 1;
         nm++;
         i = flat_space(s, n, i);
         if (i < n && s[i] == ',') {
@@ -1048,19 +1063,18 @@ static int jsonl_flat(reader *r, record *rec, const unsigned char *s, size_t n)
         return 0; /* text after the object */
     long id = -1, text = -1;
     for (size_t k = 0; k < nm; k++) {
-        const char *name = r->flat + r->members[k].name;
-        if (id < 0 && strcmp(name, r->id_field) == 0)
+        if (id < 0 && flat_is(&r->members[k], r->id_field))
             id = (long)k;
-        if (text < 0 && strcmp(name, r->text_field) == 0)
+        if (text < 0 && flat_is(&r->members[k], r->text_field))
             text = (long)k;
     }
     if (text < 0)
         return 0;
     const struct flat_member *tm = &r->members[text];
-    if (record_set_id(rec, id >= 0 ? r->flat + r->members[id].value : NULL,
+    if (record_set_id(rec, id >= 0 ? r->members[id].value : NULL,
                       id >= 0 ? r->members[id].value_len : 0, r->recno) != 0 ||
         /* valid UTF-8: runs of the valid line between ASCII quotes, and ASCII escapes */
-        record_keep_text(rec, r->flat + tm->value, tm->value_len) != 0)
+        record_keep_text(rec, tm->value, tm->value_len) != 0)
         return -1;
     if (rec->error_code || nm == 1)
         return 1;
@@ -1071,9 +1085,9 @@ static int jsonl_flat(reader *r, record *rec, const unsigned char *s, size_t n)
     for (size_t k = 0, f = 0; !rc && k < nm; k++) {
         if ((long)k == text)
             continue;
-        strs[f] = r->flat + r->members[k].name;
+        strs[f] = r->members[k].name;
         lens[f] = r->members[k].name_len;
-        strs[nm - 1 + f] = r->flat + r->members[k].value;
+        strs[nm - 1 + f] = r->members[k].value;
         lens[nm - 1 + f] = r->members[k].value_len;
         f++;
     }
