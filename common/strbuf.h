@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "shortcopy.h"
+
 typedef struct strbuf {
     char *buf; /* owned; the caller frees it with free() (or takes it) */
     size_t len, cap;
@@ -33,7 +35,7 @@ static inline void strbuf_put(strbuf *s, const char *p, size_t n)
 {
     if (strbuf_reserve(s, n) != 0)
         return;
-    memcpy(s->buf + s->len, p, n);
+    copy_short(s->buf + s->len, p, n);
     s->len += n;
     s->buf[s->len] = '\0';
 }

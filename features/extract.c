@@ -15,6 +15,7 @@
 #include "grow.h"
 #include "normalize.h"
 #include "strmap.h"
+#include "shortcopy.h"
 
 #define MAX_LANG_STEMS 24
 #define TOKEN_MAX_BYTES 256   /* longer "words" (base64, hashes) are cut: they carry nothing */
@@ -216,7 +217,7 @@ static int strvec_push(strvec *v, const char *s, size_t n, unsigned char flags)
         v->flags = nf;
         v->off_cap = ncap;
     }
-    memcpy(v->buf + v->len, s, n);
+    copy_short(v->buf + v->len, s, n);
     v->buf[v->len + n] = '\0';
     v->off[v->count] = v->len;
     v->flags[v->count] = flags;
@@ -263,7 +264,7 @@ static int term_push(term_list *t, const char *s, size_t n)
         t->offsets = no;
         t->offsets_cap = ncap;
     }
-    memcpy(t->buf + t->len, s, n);
+    copy_short(t->buf + t->len, s, n);
     t->buf[t->len + n] = '\0';
     t->offsets[t->count++] = t->len;
     t->len += n + 1;

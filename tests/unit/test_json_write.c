@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "json_write.h"
+#include "shortcopy.h"
 
 static uint64_t rng = 88172645463325252ULL;
 
@@ -99,8 +100,23 @@ static int same_as_cjson(const cJSON *tree)
     return ok;
 }
 
+/* copy_short copies exactly n bytes, whatever n, and touches nothing around them */
+static void test_copy_short(void)
+{
+    char src[64], dst[80];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (char)('a' + i % 26);
+    for (size_t n = 0; n <= 40; n++) {
+        memset(dst, '#', sizeof dst);
+        copy_short(dst + 8, src + 3, n);
+        CHECK(memcmp(dst + 8, src + 3, n) == 0);
+        CHECK(dst[7] == '#' && dst[8 + n] == '#');
+    }
+}
+
 int main(void)
 {
+    test_copy_short();
     /* the shapes stance-predict writes */
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "id", "a\"b\\c\nd");
