@@ -941,12 +941,31 @@ static int json_has_nul_escape(const unsigned char *s, size_t n)
  * Only what cJSON decodes the same way: plain bytes and the one-character escapes. Returns 1
  * with *at after the closing quote, or 0 to leave the line to cJSON (a \u escape, a control
  * character, an unknown escape, no closing quote). */
+/* The first i >= from where s[i] is '"', '\\' or a control character, or n. Eight bytes at a
+ * time: most strings are a text of a few hundred bytes without any of them. */
+static size_t flat_special(const unsigned char *s, size_t n, size_t from)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = from;
+    while (i + 8 <= n) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        /* a zero byte in q or b, or a byte under 0x20 in x (bytes >= 0x80 never count) */
+        uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x);
+        if (hit & highs)
+            break;
+        i += 8;
+    }
+    while (i < n && s[i] != '"' && s[i] != '\\' && s[i] >= 0x20)
+        i++;
+    return i;
+}
+
 static int flat_string(reader *r, const unsigned char *s, size_t n, size_t *at, size_t *out,
                        const char **str, size_t *len)
 {
-    size_t i = *at, o = *out, first = i;
-    while (i < n && s[i] != '"' && s[i] != '\\' && s[i] >= 0x20)
-        i++;
+    size_t i = flat_special(s, n, *at), o = *out, first = *at;
     if (i < n && s[i] == '"') { /* no escape: the bytes of the line */
         *str = (const char *)s + first;
         *len = i - first;
@@ -955,9 +974,7 @@ static int flat_string(reader *r, const unsigned char *s, size_t n, size_t *at, 
     }
     i = first;
     for (;;) {
-        size_t run = i;
-        while (run < n && s[run] != '"' && s[run] != '\\' && s[run] >= 0x20)
-            run++;
+        size_t run = flat_special(s, n, i);
         memcpy(r->flat + o, s + i, run - i);
         o += run - i;
         i = run;
