@@ -199,6 +199,10 @@ static int utf8_valid(const unsigned char *s, size_t n, size_t *bad_off)
             i++;
             continue;
         }
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+            i += 2; /* two bytes, the common case of Cyrillic, Greek, Latin accents */
+            continue;
+        }
         size_t need;
         unsigned lo = 0x80, hi = 0xBF;
         if (c < 0xC2) { /* stray continuation byte, or overlong C0/C1 lead */
