@@ -27,14 +27,26 @@ struct strmap {
 
 uint64_t strmap_hash(const char *key, size_t len)
 {
-    /* FNV-1a 64 with a final avalanche: good spread for short n-gram strings. */
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 1099511628211ULL;
+    /* Eight bytes at a time, each word folded in by a multiply, then a final avalanche (as in
+     * MurmurHash3's fmix64): every term of every text is hashed, and FNV-1a's byte at a time
+     * was a tenth of vectorizing. Only the table's layout depends on it, never a result. */
+    const uint64_t k = 0x87c37b91114253d5ULL;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)len * 0xff51afd7ed558ccdULL);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
     }
+    uint64_t w = 0;
+    for (size_t b = 0; i + b < len; b++)
+        w |= (uint64_t)(unsigned char)key[i + b] << (8 * b);
+    h = (h ^ w) * k;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
     return h;
 }
