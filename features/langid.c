@@ -907,6 +907,33 @@ static void score_latin_letter(langid_state *st, uint32_t c)
     }
 }
 
+/* What score_cyrillic_letter does with each letter U+0400..U+052F, found by calling it at
+ * first use: nothing, only count it as foreign to ru/uk/bg, or score it (for some letters
+ * depending on the next one). */
+enum { CYR_PLAIN, CYR_FOREIGN, CYR_SCORES };
+static unsigned char cyrillic_kind[0x130];
+
+static void classify_cyrillic_letters(void)
+{
+    static const uint32_t nexts[] = {0, 0x43E, 0x435, 0x451, 0x44E, 0x44F, 0x430};
+    for (uint32_t c = 0x400; c <= 0x52F; c++) {
+        unsigned char kind = CYR_PLAIN;
+        for (size_t k = 0; k < sizeof nexts / sizeof *nexts; k++) {
+            langid_state st, fresh;
+            memset(&st, 0, sizeof st);
+            memset(&fresh, 0, sizeof fresh);
+            score_cyrillic_letter(&st, c, nexts[k]);
+            long foreign = st.foreign_cyrillic;
+            st.foreign_cyrillic = 0;
+            if (memcmp(&st, &fresh, sizeof st) != 0)
+                kind = CYR_SCORES;
+            else if (foreign && kind == CYR_PLAIN)
+                kind = CYR_FOREIGN;
+        }
+        cyrillic_kind[c - 0x400] = kind;
+    }
+}
+
 /* The tables' lookups, built once per process (then only read, by any thread): each table
  * sorted by text (ties in table order, so scores add up in the same order every run) and a
  * hash from a text to its run of entries. A word costs one probe for the word list and one
@@ -1034,6 +1061,7 @@ static void index_ending_tails(void)
 
 static void build_tables(void)
 {
+    classify_cyrillic_letters();
     for (uint32_t c = 0; c < SCRIPT_TABLE_END; c++)
         script_table[c] = (unsigned char)script_of(c);
     index_table(langid_words, COUNTOF(langid_words), sorted_words, word_slots, WORD_SLOTS,
@@ -1104,11 +1132,18 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
     st->script_letters[S_CYRILLIC] += (long)w->cyrillic;
 
     for (size_t i = 0; i < w->n; i++) {
-        uint32_t next = i + 1 < w->n ? w->cp[i + 1] : 0;
-        if (w->cp[i] >= 0x400 && w->cp[i] <= 0x52F)
-            score_cyrillic_letter(st, w->cp[i], next);
-        else if (w->cp[i] >= 0xC0)
-            score_latin_letter(st, w->cp[i]);
+        uint32_t c = w->cp[i];
+        if (c >= 0x400 && c <= 0x52F) {
+            /* most letters are plain а..я, which score nothing: only the others take the
+             * switch (cyrillic_kind, read off score_cyrillic_letter itself) */
+            unsigned char kind = cyrillic_kind[c - 0x400];
+            if (kind == CYR_SCORES)
+                score_cyrillic_letter(st, c, i + 1 < w->n ? w->cp[i + 1] : 0);
+            else if (kind == CYR_FOREIGN)
+                st->foreign_cyrillic++;
+        } else if (c >= 0xC0) {
+            score_latin_letter(st, c);
+        }
     }
     if (w->has_apostrophe_inside && w->cyrillic > w->latin) {
         /* п'ять, об'єкт, м'ясо: Ukrainian (and Belarusian) spell with an
