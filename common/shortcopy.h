@@ -17,10 +17,10 @@ static inline void copy_short(char *dst, const char *src, size_t n)
 {
     if (n >= 8 && n <= 16) {
         memcpy(dst, src, 8);
-        memcpy(dst + n - 8, src + n - 8, 8);
+        memcpy(dst + (n - 8), src + (n - 8), 8);
     } else if (n >= 4 && n < 8) {
         memcpy(dst, src, 4);
-        memcpy(dst + n - 4, src + n - 4, 4);
+        memcpy(dst + (n - 4), src + (n - 4), 4);
     } else if (n < 4) {
         if (n > 0) {
             dst[0] = src[0];

@@ -42,7 +42,10 @@ static inline void strbuf_put(strbuf *s, const char *p, size_t n)
 
 static inline void strbuf_putc(strbuf *s, char c)
 {
-    strbuf_put(s, &c, 1);
+    if (strbuf_reserve(s, 1) != 0)
+        return;
+    s->buf[s->len++] = c;
+    s->buf[s->len] = '\0';
 }
 
 /* Appends printf-formatted text. */
