@@ -62,6 +62,10 @@ typedef struct trainer_options {
                                      per task by cross-validation (see trainer.c, search_task) */
     int target_models;            /* 1 = for a target-dependent task, also one model per target
                                      (trainer.c, train_target_models); not with search */
+    int shared_folds;             /* 1 = with target_models: cross-validate each target's model
+                                     on the shared model's folds and report the pooled
+                                     out-of-fold score over all examples (comparable with the
+                                     shared model's CV); 0 = folds within each target */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;
