@@ -79,6 +79,10 @@ static const char usage_text[] =
     "                         weights, C and temperature, cross-validated within the target);\n"
     "                         prediction uses the target's model, and the shared one for a\n"
     "                         target without a model (unseen, or lacking a label in training)\n"
+    "  --shared-folds         with --target-models: cross-validate each target's model on the\n"
+    "                         shared model's folds and report the per-target models' pooled\n"
+    "                         out-of-fold score over all rows (comparable with the shared\n"
+    "                         model's CV score; default: folds drawn within each target)\n"
     "  --target-window N      target tasks: add the units within N words of a target mention\n"
     "                         as separate features, and mask a target that is no party where\n"
     "                         its own words occur (entity-targeted data); default 0 = off\n"
@@ -274,6 +278,13 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
                        cJSON_GetObjectItemCaseSensitive(tms, "metric")->valuestring,
                        sc->valuedouble);
             putchar('\n');
+            const cJSON *pj = cJSON_GetObjectItemCaseSensitive(tms, "pooled");
+            if (pj)
+                printf("  per-target models pooled, on the shared model's folds: "
+                       "cross-validated %s %.4f  macro-F1 %.4f\n",
+                       cJSON_GetObjectItemCaseSensitive(pj, "metric")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(pj, "score")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(pj, "macro_f1")->valuedouble);
             cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(tms, "targets"))
             {
                 const cJSON *own = cJSON_GetObjectItemCaseSensitive(g, "C");
@@ -329,6 +340,7 @@ int main(int argc, char **argv)
         O_TWIN,
         O_PER_TARGET,
         O_TARGET_MODELS,
+        O_SHARED_FOLDS,
         O_CV_METRIC,
         O_NB,
         O_PUNCT,
@@ -368,6 +380,7 @@ int main(int argc, char **argv)
         {"target-window", required_argument, 0, O_TWIN},
         {"per-target", no_argument, 0, O_PER_TARGET},
         {"target-models", no_argument, 0, O_TARGET_MODELS},
+        {"shared-folds", no_argument, 0, O_SHARED_FOLDS},
         {"cv-metric", required_argument, 0, O_CV_METRIC},
         {"nb-weighting", no_argument, 0, O_NB},
         {"punct-tokens", no_argument, 0, O_PUNCT},
@@ -516,6 +529,9 @@ int main(int argc, char **argv)
             break;
         case O_TARGET_MODELS:
             opt.target_models = 1;
+            break;
+        case O_SHARED_FOLDS:
+            opt.shared_folds = 1;
             break;
         case O_TWIN:
             if (args_parse_int(optarg, 0, 20, &opt.features.target_window))

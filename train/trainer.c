@@ -943,9 +943,12 @@ static cJSON *calibrations_json(const task_data *td, const double *bl, const int
 /* Cross-validates one configuration (score = the CV metric, macro-F1 unless --cv-metric says
  * otherwise, of the best C by that metric) and, when final,
  * trains the model on every example and fills bt. */
+/* fixed_fold, when not NULL, gives each example's fold instead of assign_folds (a per-target
+ * model cross-validated on the shared model's folds); oof_pred, when not NULL, receives the
+ * out-of-fold prediction of each example at the chosen C (pooled by the caller). */
 static int train_task(const dataset *d, task_data *td, const trainer_options *opt,
                       const parties *ps, int final, double *cv_score, bundle_task *bt,
-                      stance_error *err)
+                      const int *fixed_fold, int *oof_pred, stance_error *err)
 {
     int solver = linear_io_solver_type(opt->solver ? opt->solver : "L2R_LR");
     if (solver < 0 || solver >= L2R_L2LOSS_SVR)
@@ -982,7 +985,9 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         logits = malloc(ngrid * n * k * sizeof *logits);
         if (!fold || !gold || !pred || !logits)
             rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory for cross-validation");
-        if (!rc)
+        if (!rc && fixed_fold)
+            memcpy(fold, fixed_fold, n * sizeof *fold);
+        else if (!rc)
             rc = assign_folds(d, td, opt->folds, opt->seed, fold, err);
         if (!rc)
             rc = cross_validate(td, vb, fold, opt->folds, grid, ngrid, solver, opt, logits, err);
@@ -1069,6 +1074,9 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                 cJSON_AddNumberToObject(cv, "accuracy", metrics_accuracy(best_m));
                 cJSON_AddNumberToObject(cv, "macro_f1", metrics_macro_f1(best_m));
                 cJSON_AddNumberToObject(cv, "ece", metrics_ece(best_m));
+                /* pred holds the chosen C's labels (calibrated, see above) */
+                if (oof_pred)
+                    memcpy(oof_pred, pred, n * sizeof *oof_pred);
                 cJSON_AddNumberToObject(cv, "score", best_score);
                 cv_metrics_json(cv, td, gold, pred);
                 cJSON_AddItemToObject(cv, "metrics", metrics_to_json(best_m));
@@ -1186,6 +1194,13 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
  * gets "target_models": per target its CV score, C and temperature (or why it has no model),
  * and "score", the mean over the targets that have a model (with --cv-metric f_avg_targets
  * exactly the f_avg_targets of the per-target models' pooled out-of-fold predictions).
+ * With opt->shared_folds each target's model is cross-validated on the shared model's folds
+ * (the same assign_folds over all examples, restricted to the target's rows) instead, and when
+ * every target has a model of its own the report also gets "pooled": the CV metric (and
+ * macro-F1, f_avg, ...) of all the per-target models' out-of-fold predictions together, over
+ * every example. That number is comparable with the shared model's CV score (same folds, same
+ * rows, same metric), which the mean of per-target scores is not for a metric such as f_avg
+ * (an F1 over all rows is no mean of per-target F1s).
  * The models go into bt->target_models (owned by bt, freed by bundle_task_clear). */
 static int train_target_models(const dataset *d, const task_data *td, const trainer_options *opt,
                                const parties *ps, bundle_task *bt, stance_error *err)
@@ -1201,6 +1216,28 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
     int rc = 0;
     if (!bt->target_models || !sub_ex || !sub_labels || !count || !gseen || !per)
         rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    /* --shared-folds: the shared model's folds (all examples), each target's rows' share of
+     * them, and the per-target out-of-fold predictions pooled back into example order */
+    int pooling = opt->shared_folds && opt->folds >= 2;
+    int *all_fold = NULL, *sub_fold = NULL, *sub_pred = NULL, *pooled = NULL, *gold = NULL;
+    size_t *sub_at = NULL;
+    if (!rc && pooling) {
+        size_t m = td->n ? td->n : 1;
+        all_fold = malloc(m * sizeof *all_fold);
+        sub_fold = malloc(m * sizeof *sub_fold);
+        sub_pred = malloc(m * sizeof *sub_pred);
+        pooled = malloc(m * sizeof *pooled);
+        gold = malloc(m * sizeof *gold);
+        sub_at = malloc(m * sizeof *sub_at);
+        if (!all_fold || !sub_fold || !sub_pred || !pooled || !gold || !sub_at)
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        else
+            rc = assign_folds(d, td, opt->folds, opt->seed, all_fold, err);
+        for (size_t i = 0; i < td->n && !rc; i++) {
+            pooled[i] = -1;
+            gold[i] = td->ex[i].label;
+        }
+    }
     double sum = 0;
     size_t scored = 0;
     trainer_options o = *opt;
@@ -1213,6 +1250,10 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
             if (td->ex[i].target != (int)t)
                 continue;
             sub_ex[n] = (example){td->ex[i].row, 0, td->ex[i].label, NULL, 0};
+            if (pooling) {
+                sub_fold[n] = all_fold[i];
+                sub_at[n] = i;
+            }
             count[td->ex[i].label]++;
             uint32_t g = d->rows[td->ex[i].row].group;
             if (!gseen[g]) {
@@ -1257,7 +1298,10 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
         sub.n = sub.cap = n;
         bundle_task sbt = {0};
         double score = -1;
-        rc = train_task(d, &sub, &o, ps, 1, &score, &sbt, err);
+        rc = train_task(d, &sub, &o, ps, 1, &score, &sbt, pooling ? sub_fold : NULL,
+                        pooling ? sub_pred : NULL, err);
+        for (size_t j = 0; pooling && !rc && j < n; j++)
+            pooled[sub_at[j]] = sub_pred[j];
         /* train_task's sort_labels replaced the (already sorted) array by a new one and freed
          * the old: keep the new one for the next target */
         sub_labels = sub.labels;
@@ -1293,10 +1337,33 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
         if (scored)
             cJSON_AddNumberToObject(summary, "score", sum / (double)scored);
         cJSON_AddNumberToObject(summary, "models", (double)bt->ntarget_models);
+        if (pooling) {
+            cJSON_AddBoolToObject(summary, "shared_folds", 1);
+            /* only when every example has an out-of-fold prediction of a per-target model:
+             * the shared model's would come from other folds' training */
+            size_t missing = 0;
+            for (size_t i = 0; i < td->n; i++)
+                missing += pooled[i] < 0;
+            cJSON *pj = missing ? NULL : cJSON_AddObjectToObject(summary, "pooled");
+            if (pj) {
+                const char *metric = opt->cv_metric ? opt->cv_metric : "macro_f1";
+                cJSON_AddStringToObject(pj, "metric", metric);
+                cJSON_AddNumberToObject(pj, "score", cv_metric_score(td, gold, pooled, metric));
+                cJSON_AddNumberToObject(pj, "macro_f1",
+                                        cv_metric_score(td, gold, pooled, "macro_f1"));
+                cv_metrics_json(pj, td, gold, pooled);
+            }
+        }
         cJSON_AddItemToObject(bt->cv, "target_models", summary);
         summary = NULL;
     }
     cJSON_Delete(summary);
+    free(all_fold);
+    free(sub_fold);
+    free(sub_pred);
+    free(pooled);
+    free(gold);
+    free(sub_at);
     free(sub_ex);
     free(sub_labels);
     free(count);
@@ -1365,7 +1432,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
     cJSON *table = cJSON_CreateArray();
     if (!table)
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
-    int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, err);
+    int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, NULL, NULL, err);
     cJSON_AddItemToArray(table, variant_json(&best, best_score));
     for (int dim = 0; dim < 7 && !rc; dim++) {
         variant cand[4];
@@ -1429,7 +1496,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
             if (opt->progress)
                 opt->progress(opt->progress_ctx, td->spec->name, "search",
                               (size_t)cJSON_GetArraySize(table) + 1, 0);
-            rc = train_task(d, td, &o, ps, 0, &score, NULL, err);
+            rc = train_task(d, td, &o, ps, 0, &score, NULL, NULL, NULL, err);
             cJSON_AddItemToArray(table, variant_json(&cand[i], score));
             if (!rc && score > winner_score + 0.002) {
                 winner = cand[i];
@@ -1442,7 +1509,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
     if (!rc) {
         o = *opt;
         apply_variant(&o, &best);
-        rc = train_task(d, td, &o, ps, 1, NULL, bt, err);
+        rc = train_task(d, td, &o, ps, 1, NULL, bt, NULL, NULL, err);
     }
     if (!rc && bt->cv)
         cJSON_AddItemToObject(bt->cv, "search", table);
@@ -1512,8 +1579,9 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
     if (!rc && d.nrows == 0)
         rc = stance_error_set(err, STANCE_ERR_DATA, "no usable rows in the training data");
     for (size_t t = 0; t < nspecs && !rc; t++) {
-        rc = opt->search ? search_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err)
-                         : train_task(&d, &d.tasks[t], opt, ps, 1, NULL, &b->tasks[t], err);
+        rc = opt->search
+                 ? search_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err)
+                 : train_task(&d, &d.tasks[t], opt, ps, 1, NULL, &b->tasks[t], NULL, NULL, err);
         if (!rc && opt->target_models && b->tasks[t].target_dependent)
             rc = train_target_models(&d, &d.tasks[t], opt, ps, &b->tasks[t], err);
         if (!rc) {

@@ -63,6 +63,29 @@ ok = (t["models"] == 2 and t["metric"] == "f_avg_targets" and sorted(per) == ["a
       and t["score"] > 0.95)
 sys.exit(0 if ok else 1)
 EOF
+# --shared-folds: the per-target models are cross-validated on the shared model's folds and
+# their out-of-fold predictions pooled over all rows. With f_avg_targets the pooled score is the
+# mean of the per-target scores (the same predictions, scored target by target).
+expect_exit 0 "train with --target-models --shared-folds" "$TRAIN" "${common[@]}" --target-models \
+    --shared-folds --json --out "$T/sf.model"
+sed -n '/^{/,$p' "$T/out" >"$T/sf.json"
+check "--shared-folds reports the pooled score; the default run does not" python3 - "$T/sf.json" \
+    "$T/tm.json" <<'EOF'
+import json, sys
+sf, tm = (json.load(open(p))["tasks"]["stance"]["target_models"] for p in sys.argv[1:])
+per = sf["targets"]
+p = sf["pooled"]
+ok = (sf["shared_folds"] is True and p["metric"] == "f_avg_targets"
+      and abs(p["score"] - sf["score"]) < 1e-12
+      and abs(p["score"] - p["f_avg_targets"]) < 1e-12
+      and abs(sum(v["score"] for v in per.values()) / 2 - p["score"]) < 1e-12
+      and 0 < p["macro_f1"] <= 1 and set(p["targets"]) == {"alpha", "beta"}
+      and "pooled" not in tm and "shared_folds" not in tm)
+sys.exit(0 if ok else 1)
+EOF
+check "--shared-folds leaves the shared model as it was" bash -c \
+    "cmp -s '$T/sf.model/stance.liblinear' '$T/tm.model/stance.liblinear'"
+
 check "the shared model is the one trained without --target-models" bash -c \
     "cmp -s '$T/tm.model/stance.liblinear' '$T/plain.model/stance.liblinear' &&
      cmp -s '$T/tm.model/stance.vocab.tsv' '$T/plain.model/stance.vocab.tsv'"
