@@ -76,10 +76,10 @@ typedef struct trainer_options {
                                         and the CV report (accuracy, macro_f1, ece, score, the
                                         official metrics) is of the chosen C's calibrated
                                         probabilities and their argmax */
-    int shared_folds;             /* 1 = with target_models: cross-validate each target's model
-                                     on the shared model's folds and report the pooled
-                                     out-of-fold score over all examples (comparable with the
-                                     shared model's CV); 0 = folds within each target */
+    int shared_folds;                /* 1 = with target_models: cross-validate each target's model
+                                        on the shared model's folds and report the pooled
+                                        out-of-fold score over all examples (comparable with the
+                                        shared model's CV); 0 = folds within each target */
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;
