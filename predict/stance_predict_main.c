@@ -118,17 +118,24 @@ static const char *error_code_name(int code)
     }
 }
 
-/* Where a metadata field of the input goes in the result: 0 nowhere (it is the id), 1 it is the
- * language, 2 under key (its own name, or "input_NAME" when a result member has that name). */
-static int metadata_key(const bundle *b, const options *o, const char *name, char key[300])
+/* The key a metadata field of the input has in the result: its own name, or "input_NAME"
+ * (written into buf) when a result member has that name; NULL for the id field and for the
+ * language (then *is_lang is set: the record's language, not a member of its own). */
+static const char *metadata_key(const bundle *b, const options *o, const char *name, char buf[300],
+                                int *is_lang)
 {
+    *is_lang = 0;
     if (strcmp(name, o->id_column ? o->id_column : "id") == 0)
-        return 0;
+        return NULL;
     int rk = reserved_key(b, name);
-    if (rk == 2)
-        return 1;
-    snprintf(key, 300, rk ? "input_%s" : "%s", name);
-    return 2;
+    if (rk == 2) {
+        *is_lang = 1;
+        return NULL;
+    }
+    if (!rk)
+        return name;
+    snprintf(buf, 300, "input_%s", name);
+    return buf;
 }
 
 /* The result object of one record: id, the metadata it carries, and the scores (or an
@@ -142,12 +149,13 @@ static cJSON *score_record(scorer *sc, const bundle *b, const options *o, const 
         return NULL;
     cJSON_AddStringToObject(res, "id", r->id ? r->id : "");
     const char *lang = NULL;
-    char key[300];
+    char buf[300];
     for (size_t i = 0; i < r->nfields; i++) {
-        int where = metadata_key(b, o, r->names[i], key);
-        if (where == 1)
+        int is_lang;
+        const char *key = metadata_key(b, o, r->names[i], buf, &is_lang);
+        if (is_lang)
             lang = r->values[i];
-        else if (where == 2)
+        else if (key)
             cJSON_AddStringToObject(res, key, r->values[i]);
     }
     stance_error err = {0};
@@ -202,12 +210,13 @@ static void record_line(scorer *sc, const bundle *b, const options *o, const rec
     strbuf_put(&sb, "{\"id\":", 6);
     json_write_string(&sb, r->id ? r->id : "");
     const char *lang = NULL;
-    char key[300];
+    char buf[300];
     for (size_t i = 0; i < r->nfields; i++) {
-        int where = metadata_key(b, o, r->names[i], key);
-        if (where == 1)
+        int is_lang;
+        const char *key = metadata_key(b, o, r->names[i], buf, &is_lang);
+        if (is_lang)
             lang = r->values[i];
-        else if (where == 2)
+        else if (key)
             put_member(&sb, key, r->values[i]);
     }
     size_t kept = sb.len; /* an error record keeps the id and the metadata */
