@@ -665,6 +665,46 @@ static int member_end(member_check *m, stance_error *err)
     return 0;
 }
 
+/* The vocabulary a task or per-target model names in vo (its file checked against its sha256
+ * while it is parsed) into *out. */
+static int load_vocab_member(const char *dir, const cJSON *vo, int vsize, int docs, vocab **out,
+                             stance_error *err)
+{
+    member_check mc;
+    int rc = member_begin(dir, vo, &mc, err);
+    if (rc)
+        return rc;
+    *out = vocab_load(mc.path, (size_t)vsize, docs, err);
+    rc = member_end(&mc, err);
+    free(mc.path);
+    if (rc)
+        return rc;
+    return *out ? 0 : STANCE_ERR_MODEL;
+}
+
+/* The LIBLINEAR model mo names into *out, checked like a vocabulary, whose solver must be t's;
+ * name_file: a solver mismatch names the file (per-target models, which are many). */
+static int load_model_member(const char *dir, const cJSON *mo, const bundle_task *t, int vsize,
+                             int name_file, struct model **out, stance_error *err)
+{
+    member_check mc;
+    int rc = member_begin(dir, mo, &mc, err);
+    if (rc)
+        return rc;
+    *out = linear_io_load(mc.path, (int)t->nlabels, vsize, t->bias, err);
+    rc = member_end(&mc, err);
+    if (!rc && !*out)
+        rc = STANCE_ERR_MODEL;
+    if (!rc && strcmp(linear_io_solver_name((*out)->param.solver_type), t->solver) != 0)
+        rc = name_file ? stance_error_set(err, STANCE_ERR_MODEL,
+                                          "%s: the model file's solver differs from the manifest",
+                                          mc.path)
+                       : stance_error_set(err, STANCE_ERR_MODEL,
+                                          "the model file's solver differs from the manifest");
+    free(mc.path);
+    return rc;
+}
+
 static char *dup_or_null(const cJSON *o, const char *key, int *bad)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -730,29 +770,9 @@ static int load_target_model(const char *dir, const cJSON *e, const bundle_task 
     if (vsize < 1 || docs < 0)
         return stance_error_set(err, STANCE_ERR_MODEL,
                                 "target model \"%s\": vocabulary size must be positive", target);
-    member_check mc;
-    if ((rc = member_begin(dir, vo, &mc, err)))
+    if ((rc = load_vocab_member(dir, vo, vsize, docs, &m->vocab, err)) ||
+        (rc = load_model_member(dir, mo, t, vsize, 1, &m->model, err)))
         return rc;
-    m->vocab = vocab_load(mc.path, (size_t)vsize, docs, err);
-    rc = member_end(&mc, err);
-    free(mc.path);
-    if (rc)
-        return rc;
-    if (!m->vocab)
-        return STANCE_ERR_MODEL;
-    if ((rc = member_begin(dir, mo, &mc, err)))
-        return rc;
-    m->model = linear_io_load(mc.path, (int)t->nlabels, vsize, t->bias, err);
-    rc = member_end(&mc, err);
-    if (!rc && m->model &&
-        strcmp(linear_io_solver_name(m->model->param.solver_type), t->solver) != 0)
-        rc = stance_error_set(err, STANCE_ERR_MODEL,
-                              "%s: the model file's solver differs from the manifest", mc.path);
-    free(mc.path);
-    if (rc)
-        return rc;
-    if (!m->model)
-        return STANCE_ERR_MODEL;
     const cJSON *cv = cJSON_GetObjectItemCaseSensitive(e, "cross_validation");
     if (cv && !(m->cv = cJSON_Duplicate(cv, 1)))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
@@ -862,32 +882,11 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
         return rc;
     if (vsize < 1 || docs < 0)
         return stance_error_set(err, STANCE_ERR_MODEL, "vocabulary size must be positive");
-    member_check mc;
-    if ((rc = member_begin(dir, vo, &mc, err)))
+    if ((rc = load_vocab_member(dir, vo, vsize, docs, &t->vocab, err)) ||
+        (rc = vocab_set_block_norm(t->vocab, t->features.block_norm, t->features.target_conjoin,
+                                   err)) ||
+        (rc = load_model_member(dir, mo, t, vsize, 0, &t->model, err)))
         return rc;
-    t->vocab = vocab_load(mc.path, (size_t)vsize, docs, err);
-    rc = member_end(&mc, err);
-    free(mc.path);
-    if (rc)
-        return rc;
-    if (!t->vocab)
-        return STANCE_ERR_MODEL;
-    if ((rc = vocab_set_block_norm(t->vocab, t->features.block_norm, t->features.target_conjoin,
-                                   err)))
-        return rc;
-    if ((rc = member_begin(dir, mo, &mc, err)))
-        return rc;
-    t->model = linear_io_load(mc.path, (int)t->nlabels, vsize, t->bias, err);
-    rc = member_end(&mc, err);
-    free(mc.path);
-    if (rc)
-        return rc;
-    if (!t->model)
-        return STANCE_ERR_MODEL;
-    if (strcmp(linear_io_solver_name(t->model->param.solver_type), t->solver) != 0)
-        return stance_error_set(err, STANCE_ERR_MODEL,
-                                "the model file's solver differs from "
-                                "the manifest");
     const cJSON *cv = cJSON_GetObjectItemCaseSensitive(o, "cross_validation");
     if (cv && !(t->cv = cJSON_Duplicate(cv, 1)))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
