@@ -53,15 +53,22 @@ int classify_probabilities(const double *logits, size_t k, double temperature, d
     return (int)best;
 }
 
+/* The largest of z[0..k), k >= 1. */
+static double row_max(const double *z, size_t k)
+{
+    double mx = z[0];
+    for (size_t i = 1; i < k; i++)
+        if (z[i] > mx)
+            mx = z[i];
+    return mx;
+}
+
 static double mean_nll(const double *logits, const int *gold, size_t n, size_t k, double t)
 {
     double total = 0;
     for (size_t r = 0; r < n; r++) {
         const double *z = logits + r * k;
-        double mx = z[0];
-        for (size_t i = 1; i < k; i++)
-            if (z[i] > mx)
-                mx = z[i];
+        double mx = row_max(z, k);
         double sum = 0;
         for (size_t i = 0; i < k; i++)
             sum += exp((z[i] - mx) / t);
@@ -103,10 +110,7 @@ int classify_calibrated(const double *logits, size_t k, double temperature, cons
 {
     if (!bias)
         return classify_probabilities(logits, k, temperature, probs);
-    double mx = logits[0];
-    for (size_t i = 1; i < k; i++)
-        if (logits[i] > mx)
-            mx = logits[i];
+    double mx = row_max(logits, k);
     double zmax = 0;
     for (size_t i = 0; i < k; i++) {
         probs[i] = (logits[i] - mx) / temperature + bias[i];
@@ -139,10 +143,7 @@ double classify_mean_nll(const double *logits, const int *gold, size_t n, size_t
     double total = 0;
     for (size_t r = 0; r < n; r++) {
         const double *z = logits + r * k;
-        double mx = z[0];
-        for (size_t i = 1; i < k; i++)
-            if (z[i] > mx)
-                mx = z[i];
+        double mx = row_max(z, k);
         double zmax = 0;
         for (size_t i = 0; i < k; i++) {
             double v = (z[i] - mx) / temperature + bias[i];
