@@ -728,9 +728,10 @@ typedef struct {
 
 typedef struct {
     uint32_t cp[WORD_MAX];
-    size_t n;       /* letters stored */
+    size_t n;       /* letters and inner apostrophes stored */
     size_t letters; /* letters seen (may exceed WORD_MAX) */
     size_t latin, cyrillic;
+    int overflow; /* a letter did not fit in cp: the word is too long to look up */
     int has_apostrophe_inside;
     int after_number; /* glued to a number (5-й, 90-х, 70е): an ordinal ending, not a word */
 } langid_word;
@@ -1113,7 +1114,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         goto reset;
 
     /* Mixed-keyboard words: Latin look-alikes inside a mostly Cyrillic word. */
-    if (w->latin > 0 && w->cyrillic >= w->latin && w->letters == w->n) {
+    if (w->latin > 0 && w->cyrillic >= w->latin && !w->overflow) {
         int all_mapped = 1;
         for (size_t i = 0; i < w->n; i++)
             if (script_of(w->cp[i]) == S_LATIN && !latin_homoglyph_to_cyrillic(w->cp[i]))
@@ -1151,7 +1152,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         add(st, L_UK, 3);
         add(st, L_BE, 1);
     }
-    if (w->letters > w->n || w->after_number)
+    if (w->overflow || w->after_number)
         goto reset; /* too long to be a function word or to read its ending */
 
     char text[WORD_MAX * 4 + 1];
@@ -1230,7 +1231,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
     st->words++;
 reset:
     w->n = w->letters = w->latin = w->cyrillic = 0;
-    w->has_apostrophe_inside = 0;
+    w->overflow = w->has_apostrophe_inside = 0;
     w->after_number = 0;
 }
 
@@ -1332,7 +1333,7 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
         enum langid_script sc =
             c < SCRIPT_TABLE_END ? (enum langid_script)script_table[c] : script_of(c);
         if (sc == S_LATIN || sc == S_CYRILLIC) {
-            if (pending_apostrophe && w.n < WORD_MAX && w.letters == w.n) {
+            if (pending_apostrophe && w.n < WORD_MAX && !w.overflow) {
                 w.cp[w.n++] = '\'';
                 w.has_apostrophe_inside = 1;
             }
@@ -1340,8 +1341,10 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
             if (w.letters == 0)
                 w.after_number = (before >= '0' && before <= '9') ||
                                  (before == '-' && before2 >= '0' && before2 <= '9');
-            if (w.n < WORD_MAX && w.letters == w.n)
+            if (w.n < WORD_MAX && !w.overflow)
                 w.cp[w.n++] = to_lower(c);
+            else
+                w.overflow = 1;
             w.letters++;
             if (sc == S_LATIN)
                 w.latin++;
@@ -1351,7 +1354,7 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
              * U+0400..U+045F in two bytes), takes this short loop: it does what the general
              * path above does for such a letter inside a word (none of the tests for URLs,
              * spaces, marks or apostrophes can apply), and it is where most of the text goes. */
-            while (w.letters == w.n && w.n < WORD_MAX && pos < len) {
+            while (!w.overflow && w.n < WORD_MAX && pos < len) {
                 unsigned char b = s[pos];
                 uint32_t lower;
                 if ((unsigned char)((b | 32) - 'a') < 26) {

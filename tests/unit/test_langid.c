@@ -283,6 +283,9 @@ static void test_rules(void)
     /* Ukrainian apostrophe inside a word. */
     CHECK_STR(detect("п'ять м'ячів"), "uk");
     CHECK_STR(detect("п’ять м’ячів"), "uk");
+    /* The letter after an inner apostrophe belongs to the word: the contractions, not the one
+     * German word, decide (when that letter was dropped, "isn't" was looked up as "isn'"). */
+    CHECK_STR(detect("Nicht? Isn't, wasn't, doesn't."), "en");
     /* Ordinal endings glued to numbers are not the Ukrainian word "й". */
     CHECK_STR(detect("на 40-й, 80-й и 90-й минуте"), "ru");
     /* ъ before е/ё/ю/я is the Russian separator, elsewhere Bulgarian. */
