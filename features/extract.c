@@ -936,7 +936,10 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
         goto nomem;
     if (!lang || !*lang)
         lang = langid_detect(text, len, LANGID_SAMPLE_BYTES);
-    snprintf(ex->last_lang, sizeof ex->last_lang, "%s", lang);
+    /* a bounded copy: snprintf cost 1 % of scoring here */
+    size_t lang_len = strnlen(lang, sizeof ex->last_lang - 1);
+    memcpy(ex->last_lang, lang, lang_len);
+    ex->last_lang[lang_len] = '\0';
     int slot = 0;
     const lang_stem *ls = stem_for(ex, lang, &slot);
 

@@ -728,10 +728,14 @@ typedef struct {
 
 typedef struct {
     uint32_t cp[WORD_MAX];
-    size_t n;       /* letters and inner apostrophes stored */
-    size_t letters; /* letters seen (may exceed WORD_MAX) */
+    char text[WORD_MAX * 4 + 8]; /* cp[0..n) as UTF-8, built as the word is read; room for the
+                                    8 zero bytes word_hash reads past its end */
+    size_t len;                  /* bytes in text */
+    size_t n;                    /* letters and inner apostrophes stored */
+    size_t letters;              /* letters seen (may exceed WORD_MAX) */
     size_t latin, cyrillic;
     int overflow; /* a letter did not fit in cp: the word is too long to look up */
+    int scoring;  /* some stored letter scores by itself (not a plain а..я or ASCII letter) */
     int has_apostrophe_inside;
     int after_number; /* glued to a number (5-й, 90-х, 70е): an ordinal ending, not a word */
 } langid_word;
@@ -935,6 +939,16 @@ static void classify_cyrillic_letters(void)
     }
 }
 
+/* Appends a lower-case letter (or the apostrophe) to the word; the caller checked there is
+ * room. Keeps text in step with cp, and notes a letter the per-letter scoring must see. */
+static void word_push(langid_word *w, uint32_t lower)
+{
+    w->cp[w->n++] = lower;
+    w->len += utf8_encode(lower, w->text + w->len);
+    if (lower >= 0xC0)
+        w->scoring |= lower < 0x400 || lower > 0x52F || cyrillic_kind[lower - 0x400] != CYR_PLAIN;
+}
+
 /* The tables' lookups, built once per process (then only read, by any thread): each table
  * sorted by text (ties in table order, so scores add up in the same order every run) and a
  * hash from a text to its run of entries. A word costs one probe for the word list and one
@@ -949,6 +963,7 @@ typedef struct {
     uint16_t first, count; /* the run of entries in the sorted table (count 0: see longer) */
     uint8_t used;          /* 0 = empty slot */
     uint8_t longer;        /* endings: some longer ending ends with this text */
+    uint8_t len;           /* strlen(text): every entry is far shorter than 256 bytes */
 } langid_span;
 
 static const langid_entry *sorted_words[COUNTOF(langid_words)];
@@ -958,6 +973,10 @@ static langid_span suffix_slots[SUFFIX_SLOTS];
 static size_t suffix_max_letters; /* code points of the longest ending */
 static int tails_overfull;        /* SUFFIX_SLOTS is too small (langid_tables_ok) */
 _Static_assert(L_COUNT <= 32, "the ending search keeps languages in a 32-bit mask");
+/* What an ASCII character is to the main loop of langid_detect_ex (from is_space,
+ * is_apostrophe and script_of, at first use). */
+enum { ASCII_OTHER, ASCII_LETTER, ASCII_SPACE, ASCII_OPENING, ASCII_APOSTROPHE };
+static unsigned char ascii_kind[0x80];
 #define SCRIPT_TABLE_END 0x530u /* script_of below Armenian, by table: the per-character test */
 static unsigned char script_table[SCRIPT_TABLE_END];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
@@ -971,9 +990,9 @@ static int by_text(const void *a, const void *b)
     return c ? c : (x < y ? -1 : x > y);
 }
 
-/* FNV-1a, then a final mix. Words are hashed from their first byte on; endings from their
- * last byte back (ending_hash), so the hash of each longer ending of a word extends the one
- * before it instead of starting again. */
+/* Words are hashed eight bytes at a time (word_hash); endings byte by byte with FNV-1a from
+ * their last byte back (ending_hash), so the hash of each longer ending of a word extends the
+ * one before it instead of starting again. */
 #define FNV_OFFSET 2166136261u
 #define FNV_PRIME 16777619u
 
@@ -982,14 +1001,29 @@ static uint32_t hash_mix(uint32_t h)
     return h ^ (h >> 15);
 }
 
-static uint32_t text_hash(const char *s, size_t len)
+/* The hash of s[0..len), which must be followed by 8 readable zero bytes (the tail is read
+ * as a whole 8-byte block). A byte-at-a-time hash cost a tenth of language identification. */
+static uint32_t word_hash(const char *s, size_t len)
 {
-    uint32_t h = FNV_OFFSET;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= FNV_PRIME;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        h = (h ^ v) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
     }
-    return hash_mix(h);
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    return (uint32_t)(h >> 32);
+}
+
+/* word_hash of a NUL-terminated table entry (copied so that zeros follow it). */
+static uint32_t entry_word_hash(const char *s, size_t len)
+{
+    char padded[WORD_MAX * 4 + 8] = {0};
+    if (len > WORD_MAX * 4)
+        return 0; /* longer than any word that is looked up: never found */
+    memcpy(padded, s, len);
+    return word_hash(padded, len);
 }
 
 /* FNV-1a state h extended by the bytes s[0..len) taken from the last to the first. */
@@ -1021,7 +1055,13 @@ static void index_table(const langid_entry *table, size_t n, const langid_entry 
         uint32_t h = full & (nslots - 1);
         while (slots[h].used)
             h = (h + 1) & (nslots - 1);
-        slots[h] = (langid_span){sorted[i]->text, full, (uint16_t)i, (uint16_t)(j - i), 1, 0};
+        slots[h] = (langid_span){sorted[i]->text,
+                                 full,
+                                 (uint16_t)i,
+                                 (uint16_t)(j - i),
+                                 1,
+                                 0,
+                                 (uint8_t)strlen(sorted[i]->text)};
         i = j;
     }
 }
@@ -1050,7 +1090,7 @@ static void index_ending_tails(void)
                 while (suffix_slots[h].used)
                     h = (h + 1) & (SUFFIX_SLOTS - 1);
                 sp = &suffix_slots[h];
-                *sp = (langid_span){t + b, full, 0, 0, 1, 0};
+                *sp = (langid_span){t + b, full, 0, 0, 1, 0, (uint8_t)len};
                 used++;
             }
             sp->longer = 1;
@@ -1065,8 +1105,14 @@ static void build_tables(void)
     classify_cyrillic_letters();
     for (uint32_t c = 0; c < SCRIPT_TABLE_END; c++)
         script_table[c] = (unsigned char)script_of(c);
+    for (uint32_t c = 0; c < 0x80; c++)
+        ascii_kind[c] = script_of(c) == S_LATIN ? ASCII_LETTER
+                        : is_space(c)           ? ASCII_SPACE
+                        : c == '(' || c == '"'  ? ASCII_OPENING
+                        : is_apostrophe(c)      ? ASCII_APOSTROPHE
+                                                : ASCII_OTHER;
     index_table(langid_words, COUNTOF(langid_words), sorted_words, word_slots, WORD_SLOTS,
-                text_hash);
+                entry_word_hash);
     index_table(langid_suffixes, COUNTOF(langid_suffixes), sorted_suffixes, suffix_slots,
                 SUFFIX_SLOTS, ending_hash);
     index_ending_tails();
@@ -1087,8 +1133,7 @@ static const langid_span *lookup(const langid_span *slots, uint32_t nslots, cons
     uint32_t h = hash & (nslots - 1);
     while (slots[h].used) {
         const char *t = slots[h].text;
-        if (slots[h].hash == hash && strncmp(t, s, len) == 0 &&
-            t[len] == '\0') /* strncmp: t may be shorter */
+        if (slots[h].hash == hash && slots[h].len == len && memcmp(t, s, len) == 0)
             return &slots[h];
         h = (h + 1) & (nslots - 1);
     }
@@ -1120,10 +1165,11 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
             if (script_of(w->cp[i]) == S_LATIN && !latin_homoglyph_to_cyrillic(w->cp[i]))
                 all_mapped = 0;
         if (all_mapped) {
-            for (size_t i = 0; i < w->n; i++) {
+            size_t n = w->n;
+            w->n = w->len = 0;
+            for (size_t i = 0; i < n; i++) {
                 uint32_t m = latin_homoglyph_to_cyrillic(w->cp[i]);
-                if (m && script_of(w->cp[i]) == S_LATIN)
-                    w->cp[i] = m;
+                word_push(w, m && script_of(w->cp[i]) == S_LATIN ? m : w->cp[i]);
             }
             w->cyrillic += w->latin;
             w->latin = 0;
@@ -1132,7 +1178,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
     st->script_letters[S_LATIN] += (long)w->latin;
     st->script_letters[S_CYRILLIC] += (long)w->cyrillic;
 
-    for (size_t i = 0; i < w->n; i++) {
+    for (size_t i = 0; w->scoring && i < w->n; i++) {
         uint32_t c = w->cp[i];
         if (c >= 0x400 && c <= 0x52F) {
             /* most letters are plain а..я, which score nothing: only the others take the
@@ -1155,11 +1201,9 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
     if (w->overflow || w->after_number)
         goto reset; /* too long to be a function word or to read its ending */
 
-    char text[WORD_MAX * 4 + 1];
-    size_t len = 0;
-    for (size_t i = 0; i < w->n; i++)
-        len += utf8_encode(w->cp[i], text + len);
-    text[len] = '\0';
+    const char *text = w->text;
+    size_t len = w->len;
+    memset(w->text + len, 0, 8); /* for word_hash */
 
     int known = 0;
     if (len == 4 && memcmp(text, "да", 4) == 0) {
@@ -1170,7 +1214,7 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
         add(st, L_RU, verb_follows ? 0.5 : 1.0);
         known = 1;
     }
-    const langid_span *sp = lookup(word_slots, WORD_SLOTS, text, len, text_hash(text, len));
+    const langid_span *sp = lookup(word_slots, WORD_SLOTS, text, len, word_hash(text, len));
     for (size_t i = 0; sp && i < sp->count; i++) {
         const langid_entry *e = sorted_words[sp->first + i];
         add(st, (enum langid_lang)e->lang, e->weight);
@@ -1183,9 +1227,12 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
             add(st, L_FR, 2);
     }
     /* Laughter and stretched words (ахахах, хахаха, нееет) have endings by accident. */
-    size_t distinct = 0; /* counted only as far as the test below needs */
+    size_t distinct = 0;   /* counted only as far as the test below needs */
+    uint64_t low_bits = 0; /* the low 6 bits of the letters so far: a new value is a new letter */
     for (size_t i = 0; !known && w->n >= 4 && i < w->n && distinct * 2 <= w->n; i++) {
-        size_t j = 0;
+        uint64_t bit = 1ULL << (w->cp[i] & 63);
+        size_t j = low_bits & bit ? 0 : i;
+        low_bits |= bit;
         while (j < i && w->cp[j] != w->cp[i])
             j++;
         if (j == i)
@@ -1230,9 +1277,17 @@ static void finish_word(langid_state *st, langid_word *w, int next_is_word)
 
     st->words++;
 reset:
-    w->n = w->letters = w->latin = w->cyrillic = 0;
-    w->overflow = w->has_apostrophe_inside = 0;
+    w->n = w->len = w->letters = w->latin = w->cyrillic = 0;
+    w->overflow = w->scoring = w->has_apostrophe_inside = 0;
     w->after_number = 0;
+}
+
+/* Does a word start at s[pos] after spaces or tabs (no punctuation between)? */
+static int word_follows(const unsigned char *s, size_t pos, size_t len)
+{
+    while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+        pos++;
+    return pos < len && (s[pos] >= 0xC0 || ((s[pos] | 32) >= 'a' && (s[pos] | 32) <= 'z'));
 }
 
 /* Does the text at s[0..len) start with prefix, ignoring ASCII case? */
@@ -1293,6 +1348,25 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
     int pending_apostrophe = 0;   /* an apostrophe right after letters */
     uint32_t prev = 0, prev2 = 0; /* the two code points before the current one */
     while (pos < len) {
+        unsigned char head = s[pos];
+        if (head < 0x80 && ascii_kind[head] != ASCII_LETTER && !(at_token_start && head == '@')) {
+            /* An ASCII character that is no letter (space, digit, punctuation): what the
+             * general path below does for it, without decoding it or testing it against
+             * every kind of space and apostrophe. */
+            unsigned char kind = ascii_kind[head];
+            pos++;
+            prev2 = prev;
+            prev = head;
+            at_token_start = kind == ASCII_SPACE || kind == ASCII_OPENING;
+            if (kind == ASCII_APOSTROPHE && w.letters > 0 && !pending_apostrophe) {
+                pending_apostrophe = 1;
+                continue;
+            }
+            pending_apostrophe = 0;
+            if (w.letters > 0)
+                finish_word(&st, &w, kind == ASCII_SPACE && word_follows(s, pos, len));
+            continue;
+        }
         if (at_token_start) {
             /* URLs and @mentions carry no language of the text (t.co links,
              * Latin user names in Russian tweets): skip to the next space. */
@@ -1322,8 +1396,11 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
             if (c >= 0x300 && c <= 0x36F) {
                 /* Combining marks (stress accents) stay inside the word; a grave
                  * on и is the Bulgarian ѝ written in two code points. */
-                if (c == 0x300 && w.n > 0 && w.cp[w.n - 1] == 0x438)
-                    w.cp[w.n - 1] = 0x45D;
+                if (c == 0x300 && w.n > 0 && w.cp[w.n - 1] == 0x438) {
+                    w.n--;
+                    w.len -= 2; /* и, two bytes */
+                    word_push(&w, 0x45D);
+                }
                 continue;
             }
             if (c == 0xAD || c == 0x200B || c == 0x200C || c == 0x200D)
@@ -1334,7 +1411,7 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
             c < SCRIPT_TABLE_END ? (enum langid_script)script_table[c] : script_of(c);
         if (sc == S_LATIN || sc == S_CYRILLIC) {
             if (pending_apostrophe && w.n < WORD_MAX && !w.overflow) {
-                w.cp[w.n++] = '\'';
+                word_push(&w, '\'');
                 w.has_apostrophe_inside = 1;
             }
             pending_apostrophe = 0;
@@ -1342,7 +1419,7 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
                 w.after_number = (before >= '0' && before <= '9') ||
                                  (before == '-' && before2 >= '0' && before2 <= '9');
             if (w.n < WORD_MAX && !w.overflow)
-                w.cp[w.n++] = to_lower(c);
+                word_push(&w, to_lower(c));
             else
                 w.overflow = 1;
             w.letters++;
@@ -1354,30 +1431,49 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
              * U+0400..U+045F in two bytes), takes this short loop: it does what the general
              * path above does for such a letter inside a word (none of the tests for URLs,
              * spaces, marks or apostrophes can apply), and it is where most of the text goes. */
-            while (!w.overflow && w.n < WORD_MAX && pos < len) {
+            if (w.overflow)
+                continue;
+            /* in locals: the word is in memory (finish_word takes its address), and loads
+             * and stores of its counters per letter made this loop four times slower */
+            size_t n = w.n, tlen = w.len, latin = w.latin, cyrillic = w.cyrillic;
+            int scoring = w.scoring;
+            uint32_t p1 = prev, p2 = prev2;
+            while (n < WORD_MAX && pos < len) {
                 unsigned char b = s[pos];
                 uint32_t lower;
                 if ((unsigned char)((b | 32) - 'a') < 26) {
-                    c = b;
                     lower = b | 32;
+                    p2 = p1;
+                    p1 = b;
                     pos++;
-                    w.latin++;
+                    latin++;
+                    w.text[tlen++] = (char)lower;
                 } else if ((b == 0xD0 || b == 0xD1) && pos + 1 < len &&
                            (s[pos + 1] & 0xC0) == 0x80) {
-                    c = ((uint32_t)(b & 0x1F) << 6) | (s[pos + 1] & 0x3F);
-                    if (c > 0x45F)
+                    uint32_t cyr = ((uint32_t)(b & 0x1F) << 6) | (s[pos + 1] & 0x3F);
+                    if (cyr > 0x45F)
                         break;
-                    lower = c < 0x410 ? c + 80 : c < 0x430 ? c + 32 : c;
+                    lower = cyr < 0x410 ? cyr + 80 : cyr < 0x430 ? cyr + 32 : cyr;
+                    p2 = p1;
+                    p1 = cyr;
                     pos += 2;
-                    w.cyrillic++;
+                    cyrillic++;
+                    w.text[tlen++] = (char)(0xC0 | (lower >> 6));
+                    w.text[tlen++] = (char)(0x80 | (lower & 0x3F));
+                    scoring |= cyrillic_kind[lower - 0x400] != CYR_PLAIN;
                 } else {
                     break;
                 }
-                prev2 = prev;
-                prev = c;
-                w.cp[w.n++] = lower;
-                w.letters++;
+                w.cp[n++] = lower;
             }
+            w.letters += n - w.n;
+            w.n = n;
+            w.len = tlen;
+            w.latin = latin;
+            w.cyrillic = cyrillic;
+            w.scoring = scoring;
+            prev = p1;
+            prev2 = p2;
             continue;
         }
         if (is_apostrophe(c) && w.letters > 0 && !pending_apostrophe) {
@@ -1385,15 +1481,8 @@ const char *langid_detect_ex(const char *text, size_t len, size_t max_bytes, dou
             continue;
         }
         pending_apostrophe = 0;
-        if (w.letters > 0) {
-            size_t peek = pos;
-            while (peek < len && (s[peek] == ' ' || s[peek] == '\t'))
-                peek++;
-            int next_is_word =
-                is_space(c) && peek < len &&
-                (s[peek] >= 0xC0 || ((s[peek] | 32) >= 'a' && (s[peek] | 32) <= 'z'));
-            finish_word(&st, &w, next_is_word);
-        }
+        if (w.letters > 0)
+            finish_word(&st, &w, is_space(c) && word_follows(s, pos, len));
         if (sc != S_NONE)
             st.script_letters[sc]++;
     }
