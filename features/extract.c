@@ -506,15 +506,23 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
         }
         /* UTF-16 -> UTF-8 by hand: the segment is short and u_strToUTF8 per token is slower. */
         size_t n = 0;
-        for (int32_t i = start; i < end; i++) {
-            UChar32 c = ex->nb.dst[i];
-            if (U16_IS_LEAD(c) && i + 1 < end && U16_IS_TRAIL(ex->nb.dst[i + 1]))
-                c = U16_GET_SUPPLEMENTARY(c, ex->nb.dst[++i]);
+        const UChar *u16 = ex->nb.dst;
+        for (int32_t i = start; i < end && n + 4 <= TOKEN_MAX_BYTES; i++) {
+            UChar32 c = u16[i];
+            if (c < 0x80) { /* most letters of a token take one of these two */
+                tok[n++] = (char)c;
+                continue;
+            }
+            if (c < 0x800) {
+                tok[n++] = (char)(0xC0 | (c >> 6));
+                tok[n++] = (char)(0x80 | (c & 0x3F));
+                continue;
+            }
+            if (U16_IS_LEAD(c) && i + 1 < end && U16_IS_TRAIL(u16[i + 1]))
+                c = U16_GET_SUPPLEMENTARY(c, u16[++i]);
             else if (U16_IS_SURROGATE(c))
                 c = 0xFFFD;
-            if (n + 4 > TOKEN_MAX_BYTES)
-                break;
-            UBool bad = 0;
+            UBool bad = 0; /* cannot happen: c is a scalar value and 4 bytes are free */
             U8_APPEND((uint8_t *)tok, n, TOKEN_MAX_BYTES, c, bad);
             if (bad)
                 break;

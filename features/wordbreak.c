@@ -24,17 +24,15 @@ enum wb_class {
 #define PUNCT_FIRST 0x2000
 #define PUNCT_END 0x2070
 
-static unsigned char low_class[LOW_END];
-static unsigned char punct_class[PUNCT_END - PUNCT_FIRST];
+/* The class of every UTF-16 code unit (WB_NONE outside the candidates): one load per unit,
+ * where two range tests per unit made the scan in wordbreak_supported cost as much as the
+ * segmentation. 64 KiB, of which a text touches the few lines of its alphabets. */
+static unsigned char unit_class[0x10000];
 static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
 
 static enum wb_class class_of(UChar u)
 {
-    if (u < LOW_END)
-        return (enum wb_class)low_class[u];
-    if (u >= PUNCT_FIRST && u < PUNCT_END)
-        return (enum wb_class)punct_class[u - PUNCT_FIRST];
-    return WB_NONE;
+    return (enum wb_class)unit_class[u];
 }
 
 /* ---- classification by ICU's own behaviour -------------------------------------------- */
@@ -131,9 +129,9 @@ static void fill_classes(void)
     if (U_FAILURE(st))
         return; /* every class stays WB_NONE: every text goes to ICU, which reports it */
     for (UChar u = 1; u < LOW_END; u++)
-        low_class[u] = (unsigned char)classify(bi, u);
+        unit_class[u] = (unsigned char)classify(bi, u);
     for (UChar u = PUNCT_FIRST; u < PUNCT_END; u++)
-        punct_class[u - PUNCT_FIRST] = (unsigned char)classify(bi, u);
+        unit_class[u] = (unsigned char)classify(bi, u);
     ubrk_close(bi);
 }
 
