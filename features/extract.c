@@ -714,11 +714,19 @@ static const char *stem_word(features_extractor *ex, const lang_stem *ls, int sl
         return word;
     }
     if (ls->method == STEM_PREFIX) {
+        /* Tokens are valid UTF-8 (the tokenizer encodes them), so a character's length is
+         * read off its lead byte; a word no longer in bytes than the prefix in characters is
+         * its own prefix. */
         size_t i = 0;
-        int cps = 0;
-        while (i < n && cps < ls->prefix_len) {
-            U8_FWD_1((const uint8_t *)word, i, n);
-            cps++;
+        if (n > (size_t)ls->prefix_len) {
+            for (int cps = 0; i < n && cps < ls->prefix_len; cps++) {
+                unsigned char b = (unsigned char)word[i];
+                i += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+            }
+            if (i > n)
+                i = n;
+        } else {
+            i = n;
         }
         *out_n = i;
         return word;
