@@ -94,9 +94,47 @@ static void test_map(void)
     strmap_free(m);
 }
 
+/* Keys of every length up to 40 are found from a copy, and a copy with any one byte changed
+ * is not: the comparison looks at every byte, whatever the length. */
+static void test_compare(void)
+{
+    strmap *m = strmap_new(64);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    uint64_t rng = 77;
+    char keys[41][40];
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t i = 0; i < len; i++)
+            keys[len][i] = (char)('a' + check_random(&rng) % 26);
+        int inserted = 0;
+        CHECK(strmap_upsert(m, keys[len], len, (int64_t)len, &inserted) != NULL && inserted);
+    }
+    int found = 1, told_apart = 1;
+    for (size_t len = 1; len <= 40; len++) {
+        char *copy = malloc(len); /* ends where its allocation ends: ASan sees an over-read */
+        if (!copy)
+            break;
+        memcpy(copy, keys[len], len);
+        if (strmap_get(m, copy, len) != (int64_t)len)
+            found = 0;
+        for (size_t i = 0; i < len; i++) {
+            copy[i] = (char)(copy[i] == 'z' ? 'a' : copy[i] + 1);
+            if (strmap_get(m, copy, len) != -1)
+                told_apart = 0;
+            copy[i] = keys[len][i];
+        }
+        free(copy);
+    }
+    CHECK(found);
+    CHECK(told_apart);
+    strmap_free(m);
+}
+
 int main(void)
 {
     test_hash();
     test_map();
+    test_compare();
     return check_finish();
 }
