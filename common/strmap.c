@@ -162,7 +162,7 @@ int64_t strmap_get(const strmap *m, const char *key, size_t len)
 /* a == b for len bytes, for the short keys of a vocabulary: eight bytes at a time and the
  * last (up to) eight in one overlapping load, never reading outside either key. Called once
  * per hit, where memcmp's call and dispatch cost more than the comparison. */
-static int keys_equal(const char *a, const char *b, size_t len)
+int strmap_keys_equal(const char *a, const char *b, size_t len)
 {
     uint64_t x, y;
     if (len >= 8) {
@@ -201,7 +201,7 @@ int64_t strmap_get_hashed(const strmap *m, const char *key, size_t len, uint64_t
         const slot *s = &m->slots[i];
         if (!s->key)
             return -1;
-        if (s->hash32 == h32 && s->len == len && keys_equal(s->key, key, len))
+        if (s->hash32 == h32 && s->len == len && strmap_keys_equal(s->key, key, len))
             return s->value;
         i = (i + 1) & mask;
     }
