@@ -5,6 +5,74 @@
 
 #define ABSENT_LOGIT (-50.0)
 
+/* The decision values of x with nr_w weights per feature row, summed from 0 in feature order,
+ * weight times value, as LIBLINEAR's predict_values sums them (so the results are the same bit
+ * for bit; test_classify holds them to it). Inlined with a constant nr_w, the sums stay in
+ * registers: predict_values' loop through memory was 4 % of stance-predict's instructions. */
+static inline __attribute__((always_inline)) void
+sum_rows(const double *w, const struct feature_node *x, int n, size_t nr_w, double *dec)
+{
+    double d[8] = {0};
+    for (const struct feature_node *p = x; p->index != -1; p++)
+        if (p->index >= 1 && p->index <= n) {
+            const double *row = w + (size_t)(p->index - 1) * nr_w;
+            for (size_t i = 0; i < nr_w; i++)
+                d[i] += row[i] * p->value;
+        }
+    for (size_t i = 0; i < nr_w; i++)
+        dec[i] = d[i];
+}
+
+/* predict_values without its choice of a label, for the classification solvers (regression and
+ * one-class models, and more than 8 weights per row, go to LIBLINEAR itself). */
+static void decision_values(const struct model *m, const struct feature_node *x, size_t nr_w, int n,
+                            double *dec)
+{
+    switch (m->param.solver_type) {
+    case L2R_LR:
+    case L2R_L2LOSS_SVC_DUAL:
+    case L2R_L2LOSS_SVC:
+    case L2R_L1LOSS_SVC_DUAL:
+    case MCSVM_CS:
+    case L1R_L2LOSS_SVC:
+    case L1R_LR:
+    case L2R_LR_DUAL:
+        break;
+    default:
+        predict_values(m, x, dec);
+        return;
+    }
+    switch (nr_w) {
+    case 1:
+        sum_rows(m->w, x, n, 1, dec);
+        break;
+    case 2:
+        sum_rows(m->w, x, n, 2, dec);
+        break;
+    case 3:
+        sum_rows(m->w, x, n, 3, dec);
+        break;
+    case 4:
+        sum_rows(m->w, x, n, 4, dec);
+        break;
+    case 5:
+        sum_rows(m->w, x, n, 5, dec);
+        break;
+    case 6:
+        sum_rows(m->w, x, n, 6, dec);
+        break;
+    case 7:
+        sum_rows(m->w, x, n, 7, dec);
+        break;
+    case 8:
+        sum_rows(m->w, x, n, 8, dec);
+        break;
+    default:
+        predict_values(m, x, dec);
+        break;
+    }
+}
+
 void classify_logits(const struct model *m, const struct feature_node *x, size_t nlabels,
                      double *logits)
 {
@@ -23,7 +91,7 @@ void classify_logits(const struct model *m, const struct feature_node *x, size_t
             __builtin_prefetch(row);
             __builtin_prefetch(row + nr_w - 1);
         }
-    predict_values(m, x, dec);
+    decision_values(m, x, nr_w, n, dec);
     if (k == 2 && m->param.solver_type != MCSVM_CS) {
         /* one value: positive means model->label[0] */
         logits[m->label[0]] = dec[0];

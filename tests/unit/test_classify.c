@@ -35,8 +35,67 @@ static void synthesize(double *logits, int *gold, size_t n, size_t k, double t, 
     }
 }
 
+/* classify_logits sums the decision values itself: they must be LIBLINEAR's predict_values
+ * bit for bit, for binary and multi-class models of every classification solver, with
+ * features past the model's dimension skipped and the bias term counted. */
+static void test_logits_match_liblinear(void)
+{
+    static const int solvers[] = {
+        L2R_LR,   L2R_L2LOSS_SVC_DUAL, L2R_L2LOSS_SVC, L2R_L1LOSS_SVC_DUAL,
+        MCSVM_CS, L1R_L2LOSS_SVC,      L1R_LR,         L2R_LR_DUAL};
+    uint64_t state = 7;
+    int same = 1;
+    for (size_t si = 0; si < sizeof solvers / sizeof *solvers; si++)
+        for (int k = 2; k <= 10; k++) {
+            struct model m;
+            memset(&m, 0, sizeof m);
+            m.param.solver_type = solvers[si];
+            m.nr_class = k;
+            m.nr_feature = 50;
+            m.bias = (k % 2) ? 1.0 : -1.0;
+            int nr_w = k == 2 && solvers[si] != MCSVM_CS ? 1 : k;
+            int rows = m.nr_feature + (m.bias >= 0);
+            double *w = malloc(sizeof *w * (size_t)(rows * nr_w));
+            int labels[10];
+            if (!w)
+                return;
+            for (int i = 0; i < rows * nr_w; i++)
+                w[i] = 4 * uniform(&state) - 2;
+            for (int i = 0; i < k; i++)
+                labels[i] = k - 1 - i; /* label order differs from index order */
+            m.w = w;
+            m.label = labels;
+            for (int trial = 0; trial < 20; trial++) {
+                struct feature_node x[40];
+                int nx = 0, idx = 0;
+                while (nx < 30 && (idx += 1 + (int)(check_random(&state) % 4)) <= 60)
+                    x[nx++] = (struct feature_node){idx, uniform(&state) - 0.5};
+                if (m.bias >= 0)
+                    x[nx++] = (struct feature_node){m.nr_feature + 1, m.bias};
+                x[nx].index = -1;
+                double got[10], want[10], dec[10];
+                classify_logits(&m, x, (size_t)k, got);
+                predict_values(&m, x, dec);
+                for (int i = 0; i < k; i++)
+                    want[i] = -50.0;
+                if (nr_w == 1) {
+                    want[labels[0]] = dec[0];
+                    want[labels[1]] = 0.0;
+                } else {
+                    for (int i = 0; i < k; i++)
+                        want[labels[i]] = dec[i];
+                }
+                if (memcmp(got, want, sizeof(double) * (size_t)k) != 0)
+                    same = 0;
+            }
+            free(w);
+        }
+    CHECK(same);
+}
+
 int main(void)
 {
+    test_logits_match_liblinear();
     /* without a bias, classify_calibrated is classify_probabilities bit for bit (bundles
      * trained with the default calibration score exactly as before) */
     uint64_t state = 42;
