@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shortcopy.h"
+
 /* Keys live in large chunks so a million-term vocabulary costs a few mallocs, not a million. */
 #define CHUNK_BYTES (1u << 20)
 
@@ -159,38 +161,6 @@ int64_t strmap_get(const strmap *m, const char *key, size_t len)
     return strmap_get_hashed(m, key, len, strmap_hash(key, len));
 }
 
-/* a == b for len bytes, for the short keys of a vocabulary: eight bytes at a time and the
- * last (up to) eight in one overlapping load, never reading outside either key. Called once
- * per hit, where memcmp's call and dispatch cost more than the comparison. */
-int strmap_keys_equal(const char *a, const char *b, size_t len)
-{
-    uint64_t x, y;
-    if (len >= 8) {
-        size_t i = 0;
-        for (; i + 8 < len; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + len - 8, 8);
-        memcpy(&y, b + len - 8, 8);
-        return x == y;
-    }
-    if (len >= 4) {
-        uint32_t p, q, r, t;
-        memcpy(&p, a, 4);
-        memcpy(&q, b, 4);
-        memcpy(&r, a + len - 4, 4);
-        memcpy(&t, b + len - 4, 4);
-        return p == q && r == t;
-    }
-    for (size_t i = 0; i < len; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
 int64_t strmap_get_hashed(const strmap *m, const char *key, size_t len, uint64_t hash)
 {
     /* find_slot's probe, with the comparison above */
@@ -201,7 +171,7 @@ int64_t strmap_get_hashed(const strmap *m, const char *key, size_t len, uint64_t
         const slot *s = &m->slots[i];
         if (!s->key)
             return -1;
-        if (s->hash32 == h32 && s->len == len && strmap_keys_equal(s->key, key, len))
+        if (s->hash32 == h32 && s->len == len && equal_short(s->key, key, len))
             return s->value;
         i = (i + 1) & mask;
     }

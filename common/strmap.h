@@ -40,10 +40,6 @@ uint64_t strmap_hash(const char *key, size_t len);
  * strmap_get_hashed: the waits of many lookups then overlap. The prefetches are hints only. */
 void strmap_prefetch(const strmap *m, uint64_t hash);
 void strmap_prefetch_key(const strmap *m, uint64_t hash);
-/* 1 if a[0..len) == b[0..len), else 0: what lookups compare keys with (exposed for its test,
- * since a different key almost never reaches it past the hash). */
-int strmap_keys_equal(const char *a, const char *b, size_t len);
-
 /* strmap_get with hash = strmap_hash(key, len) already computed. */
 int64_t strmap_get_hashed(const strmap *m, const char *key, size_t len, uint64_t hash);
 

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shortcopy.h"
+
 enum langid_lang {
     L_RU,
     L_UK,
@@ -1133,7 +1135,7 @@ static const langid_span *lookup(const langid_span *slots, uint32_t nslots, cons
     uint32_t h = hash & (nslots - 1);
     while (slots[h].used) {
         const char *t = slots[h].text;
-        if (slots[h].hash == hash && slots[h].len == len && memcmp(t, s, len) == 0)
+        if (slots[h].hash == hash && slots[h].len == len && equal_short(t, s, len))
             return &slots[h];
         h = (h + 1) & (nslots - 1);
     }
