@@ -79,6 +79,8 @@ typedef struct feature_vec {
     size_t count, cap;
     uint64_t *hashes; /* scratch of vocab_vectorize: the terms' hashes */
     size_t hashes_cap;
+    int *ids; /* scratch: the feature index of every term found, sorted before weighting */
+    size_t ids_cap;
 } feature_vec;
 void feature_vec_free(feature_vec *fv);
 
