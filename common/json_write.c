@@ -245,6 +245,32 @@ void json_write_number(strbuf *o, double d)
     put_number(o, d);
 }
 
+void json_write_fixed4(strbuf *o, double p)
+{
+    if (!(p >= 0 && p <= 1) || signbit(p)) {
+        put_number(o, round(p * 10000.0) / 10000.0);
+        return;
+    }
+    double x = p * 10000.0;
+    unsigned k = (unsigned)x; /* x <= 10000: exact, and so is x - k */
+    if (x - (double)k >= 0.5)
+        k++; /* = round(x) for x >= 0 */
+    if (k == 10000) {
+        strbuf_putc(o, '1');
+        return;
+    }
+    char buf[8] = {'0', '.'};
+    size_t n = 1;
+    if (k) {
+        n = 2;
+        for (unsigned div = 1000; k; div /= 10) {
+            buf[n++] = (char)('0' + k / div);
+            k %= div;
+        }
+    }
+    strbuf_put(o, buf, n);
+}
+
 void json_write_string(strbuf *o, const char *s)
 {
     put_string(o, s);

@@ -509,14 +509,14 @@ static void sink_decision(sink *o, const bundle_task *bt, const double *probs, c
     PUT_LIT(b, "\"label\":");
     put_str(b, label_json(o, bt, best));
     PUT_LIT(b, ",\"confidence\":");
-    json_write_number(b, round4(probs[best]));
+    json_write_fixed4(b, probs[best]);
     PUT_LIT(b, ",\"scores\":{");
     for (size_t l = 0; l < bt->nlabels; l++) {
         if (l)
             strbuf_putc(b, ',');
         put_str(b, label_json(o, bt, (int)l));
         strbuf_putc(b, ':');
-        json_write_number(b, round4(probs[l]));
+        json_write_fixed4(b, probs[l]);
     }
     strbuf_putc(b, '}');
     if (mentions >= 0) {
@@ -531,7 +531,7 @@ static void sink_decision(sink *o, const bundle_task *bt, const double *probs, c
             PUT_LIT(b, "{\"feature\":");
             json_write_string(b, vocab_term(ex->vocab, ex->top[i]));
             PUT_LIT(b, ",\"weight\":");
-            json_write_number(b, round4(ex->val[i]));
+            json_write_fixed4(b, ex->val[i]);
             strbuf_putc(b, '}');
         }
         strbuf_putc(b, ']');
@@ -575,7 +575,7 @@ static void sink_evidence(sink *o, size_t sentence, const bundle_task *bt, const
     PUT_LIT(b, ",\"label\":");
     put_str(b, label_json(o, bt, label));
     PUT_LIT(b, ",\"confidence\":");
-    json_write_number(b, round4(confidence));
+    json_write_fixed4(b, confidence);
     PUT_LIT(b, ",\"text\":");
     json_write_string_n(b, text, n);
     strbuf_putc(b, '}');

@@ -114,9 +114,56 @@ static void test_copy_short(void)
     }
 }
 
+/* json_write_fixed4(p) writes what json_write_number(round4(p)) writes: probabilities on and
+ * next to every rounding edge k/10000 and (k + 0.5)/10000, and values off the fast path. */
+static int fixed4_matches(double p)
+{
+    strbuf a = {0}, b = {0};
+    json_write_fixed4(&a, p);
+    json_write_number(&b, round(p * 10000.0) / 10000.0);
+    int same = a.len == b.len && a.len > 0 && memcmp(a.buf, b.buf, a.len) == 0;
+    free(a.buf);
+    free(b.buf);
+    return same;
+}
+
+static void test_fixed4(void)
+{
+    int same = 1;
+    for (int k = 0; k <= 20000; k++) {
+        double edge = (double)k / 20000.0; /* k/10000 and halfway points */
+        double v[3] = {edge, nextafter(edge, -1), nextafter(edge, 2)};
+        for (int i = 0; i < 3; i++)
+            same &= fixed4_matches(v[i]);
+    }
+    for (int i = 0; i < 100000; i++)
+        same &= fixed4_matches((double)(check_random(&rng) >> 11) / 9007199254740992.0);
+    static const double odd[] = {0.0,
+                                 -0.0,
+                                 1.0,
+                                 -1e-9,
+                                 1.00004,
+                                 1.00006,
+                                 2.5,
+                                 -0.3,
+                                 1e300,
+                                 5e-324,
+                                 0.99995,
+                                 0.00005,
+                                 0.000049999999999999996};
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
+        same &= fixed4_matches(odd[i]);
+    CHECK(same);
+    strbuf nan_out = {0};
+    json_write_fixed4(&nan_out, NAN);
+    CHECK(nan_out.len == 4 && memcmp(nan_out.buf, "null", 4) == 0);
+    free(nan_out.buf);
+}
+
 int main(void)
 {
     test_copy_short();
+    test_fixed4();
     /* the shapes stance-predict writes */
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "id", "a\"b\\c\nd");
