@@ -79,7 +79,7 @@ typedef struct feature_vec {
     size_t count, cap;
     uint64_t *hashes; /* scratch of vocab_vectorize: the terms' hashes */
     size_t hashes_cap;
-    int *ids; /* scratch: the feature index of every term found, sorted before weighting */
+    int *ids; /* scratch for texts of over 1024 terms: the index of every term found */
     size_t ids_cap;
 } feature_vec;
 void feature_vec_free(feature_vec *fv);
