@@ -173,6 +173,86 @@ double classify_fit_temperature(const double *logits, const int *gold, size_t n,
     return exp((lo + hi) / 2);
 }
 
+/* Expected calibration error of softmax(z / t)'s top label over n rows, in `bins` equal-width
+ * confidence bins ([b/bins, (b+1)/bins), 1.0 in the last, as metrics.c bins them). The top
+ * label, and so correct[], does not depend on t. cnt, csum and hits are scratch of `bins`. */
+static double top_label_ece(const double *logits, const unsigned char *correct, size_t n, size_t k,
+                            double t, int bins, long *cnt, double *csum, long *hits)
+{
+    for (int b = 0; b < bins; b++) {
+        cnt[b] = hits[b] = 0;
+        csum[b] = 0;
+    }
+    for (size_t r = 0; r < n; r++) {
+        const double *z = logits + r * k;
+        double mx = row_max(z, k);
+        double sum = 0;
+        for (size_t i = 0; i < k; i++)
+            sum += exp((z[i] - mx) / t);
+        double conf = 1.0 / sum;
+        int b = (int)(conf * bins);
+        if (b >= bins)
+            b = bins - 1;
+        cnt[b]++;
+        csum[b] += conf;
+        hits[b] += correct[r];
+    }
+    double ece = 0;
+    for (int b = 0; b < bins; b++)
+        if (cnt[b] > 0)
+            ece += fabs((double)hits[b] - csum[b]) / (double)n;
+    return ece;
+}
+
+double classify_fit_temperature_ece(const double *logits, const int *gold, size_t n, size_t k,
+                                    int bins)
+{
+    double nll_t = classify_fit_temperature(logits, gold, n, k);
+    if (n == 0 || k == 0 || bins < 1 || bins > 1000)
+        return nll_t;
+    unsigned char *correct = malloc(n);
+    long *cnt = malloc((size_t)bins * sizeof *cnt);
+    long *hits = malloc((size_t)bins * sizeof *hits);
+    double *csum = malloc((size_t)bins * sizeof *csum);
+    if (!correct || !cnt || !hits || !csum) {
+        free(correct);
+        free(cnt);
+        free(hits);
+        free(csum);
+        return nll_t;
+    }
+    for (size_t r = 0; r < n; r++) {
+        const double *z = logits + r * k;
+        size_t top = 0;
+        for (size_t i = 1; i < k; i++)
+            if (z[i] > z[top])
+                top = i;
+        correct[r] = (unsigned char)((int)top == gold[r]);
+    }
+    /* A grid over log T (0.05..20, steps of 1.5 %) from the NLL fit outwards: the binned ECE
+     * is piecewise smooth with jumps where a row changes bin, so no local search is safe; a
+     * tie keeps the temperature nearer the NLL fit. */
+    const double step = log(20.0 / 0.05) / 400.0;
+    double best_t = nll_t;
+    double best = top_label_ece(logits, correct, n, k, nll_t, bins, cnt, csum, hits);
+    for (int i = 1; i <= 400; i++)
+        for (int side = -1; side <= 1; side += 2) {
+            double t = nll_t * exp(side * i * step);
+            if (t < 0.05 || t > 20.0)
+                continue;
+            double e = top_label_ece(logits, correct, n, k, t, bins, cnt, csum, hits);
+            if (e < best - 1e-12) {
+                best = e;
+                best_t = t;
+            }
+        }
+    free(correct);
+    free(cnt);
+    free(hits);
+    free(csum);
+    return best_t;
+}
+
 int classify_calibrated(const double *logits, size_t k, double temperature, const double *bias,
                         double *probs)
 {

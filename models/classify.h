@@ -37,6 +37,14 @@ int classify_calibrated(const double *logits, size_t k, double temperature, cons
  * k logits (row-major). Searches 0.05..20; returns 1 when n == 0. */
 double classify_fit_temperature(const double *logits, const int *gold, size_t n, size_t k);
 
+/* The temperature minimizing the expected calibration error of the top label (confidence =
+ * its probability; `bins` equal-width bins, as metrics.c computes it) over n rows, on a grid
+ * of 0.05..20 around classify_fit_temperature's result, which a tie keeps. A temperature
+ * never changes the top label, so this changes the reported probabilities only. Falls back to
+ * the NLL fit when n == 0, bins is outside 1..1000 or out of memory. Deterministic. */
+double classify_fit_temperature_ece(const double *logits, const int *gold, size_t n, size_t k,
+                                    int bins);
+
 /* Mean negative log-likelihood of gold labels under classify_calibrated (bias may be NULL). */
 double classify_mean_nll(const double *logits, const int *gold, size_t n, size_t k,
                          double temperature, const double *bias);

@@ -56,11 +56,14 @@ static const char usage_text[] =
     "                         the options given; the table of what it tried goes into the\n"
     "                         manifest (cross_validation.search)\n"
     "  --calibration CAL      how held-out decision values become probabilities: temperature\n"
-    "                         (default; softmax(values / T), one T per model) or bias\n"
-    "                         (softmax(values / T + b), T and one bias per label fitted together\n"
-    "                         on the held-out values; the bias can change labels, so C is\n"
-    "                         then chosen, and the CV report made, by the calibrated labels;\n"
-    "                         the report compares both calibrations, also cross-fitted)\n"
+    "                         (default; softmax(values / T), one T per model, T by the\n"
+    "                         held-out log-likelihood), bias (softmax(values / T + b), T and\n"
+    "                         one bias per label fitted together on the held-out values; the\n"
+    "                         bias can change labels, so C is then chosen, and the CV report\n"
+    "                         made, by the calibrated labels) or ece (softmax(values / T), T of\n"
+    "                         the least held-out expected calibration error; labels unchanged);\n"
+    "                         bias and ece: the report compares them with the default, also\n"
+    "                         cross-fitted)\n"
     "  --aggregation AGG      how stance-predict turns sentences into an article verdict:\n"
     "                         balance (default), mean, polar, or document (score the whole\n"
     "                         text, for models trained on whole tweets or reviews)\n"
@@ -557,8 +560,10 @@ int main(int argc, char **argv)
                 opt.calibration = TRAINER_CALIBRATION_TEMPERATURE;
             else if (strcmp(optarg, "bias") == 0)
                 opt.calibration = TRAINER_CALIBRATION_BIAS;
+            else if (strcmp(optarg, "ece") == 0)
+                opt.calibration = TRAINER_CALIBRATION_ECE;
             else
-                rc = usage_error("--calibration must be temperature or bias, not", optarg);
+                rc = usage_error("--calibration must be temperature, bias or ece, not", optarg);
             break;
         case O_SEARCH:
             opt.search = 1;

@@ -869,9 +869,20 @@ static void cv_metrics_json(cJSON *cv, const task_data *td, const int *gold, con
     }
 }
 
-/* Temperature alone and temperature + bias side by side on the held-out decision values bl
- * (n x k) of the chosen C, for --calibration bias (the default writes none of this, so its
- * bundles stay as they were). "in_sample": each calibration fitted on all rows and scored on
+/* The temperature of one calibration on held-out decision values: the NLL fit, or with
+ * --calibration ece the one with the least top-label ECE (10 bins, as the reports' ECE). */
+static double fit_temperature(trainer_calibration cal, const double *logits, const int *gold,
+                              size_t n, size_t k)
+{
+    if (cal == TRAINER_CALIBRATION_ECE)
+        return classify_fit_temperature_ece(logits, gold, n, k, 10);
+    return classify_fit_temperature(logits, gold, n, k);
+}
+
+/* Temperature alone and the calibration `cal` (bias: temperature + bias; ece: the temperature
+ * of least ECE) side by side on the held-out decision values bl (n x k) of the chosen C, for
+ * --calibration bias or ece (the default writes none of this, so its bundles stay as they
+ * were). "in_sample": each calibration fitted on all rows and scored on
  * them, as the report's own figures are. "cross_fitted": each fold's rows calibrated by a fit on
  * the other folds' rows only, which removes the optimism of fitting and scoring the same rows
  * (the decision values are out-of-fold either way; the models behind another fold's values did
@@ -879,8 +890,10 @@ static void cv_metrics_json(cJSON *cv, const task_data *td, const int *gold, con
  * are). Each entry: accuracy, macro_f1, ece, mean nll and score (the CV metric) of the
  * calibrated probabilities and their argmax. NULL when out of memory. */
 static cJSON *calibrations_json(const task_data *td, const double *bl, const int *gold,
-                                const int *fold, int nfolds, const char *metric)
+                                const int *fold, int nfolds, const char *metric,
+                                trainer_calibration cal)
 {
+    int biased = cal == TRAINER_CALIBRATION_BIAS;
     size_t n = td->n, k = td->nlabels;
     double *sub = malloc((n ? n : 1) * k * sizeof *sub);
     int *sgold = malloc((n ? n : 1) * sizeof *sgold);
@@ -891,7 +904,8 @@ static cJSON *calibrations_json(const task_data *td, const double *bl, const int
     for (int crossed = 0; crossed <= 1 && ok; crossed++) {
         cJSON *part = cJSON_AddObjectToObject(out, crossed ? "cross_fitted" : "in_sample");
         ok = part != NULL;
-        for (int with_bias = 0; with_bias <= 1 && ok; with_bias++) {
+        for (int other = 0; other <= 1 && ok; other++) {
+            int with_bias = other && biased;
             metrics *m = metrics_new(k, (const char *const *)td->labels, 10, NULL);
             double nll = 0, probs[MAX_LABELS];
             ok = m != NULL;
@@ -907,7 +921,8 @@ static cJSON *calibrations_json(const task_data *td, const double *bl, const int
                 if (with_bias)
                     ok = classify_fit_bias(sub, sgold, rows, k, &t, bias) == 0;
                 else
-                    t = classify_fit_temperature(sub, sgold, rows, k);
+                    t = fit_temperature(other ? cal : TRAINER_CALIBRATION_TEMPERATURE, sub, sgold,
+                                        rows, k);
                 for (size_t i = 0; i < n && ok; i++) {
                     if (crossed && fold[i] != f)
                         continue;
@@ -916,8 +931,10 @@ static cJSON *calibrations_json(const task_data *td, const double *bl, const int
                     nll -= log(probs[gold[i]] > 1e-300 ? probs[gold[i]] : 1e-300);
                 }
             }
-            cJSON *o =
-                ok ? cJSON_AddObjectToObject(part, with_bias ? "bias" : "temperature") : NULL;
+            cJSON *o = ok ? cJSON_AddObjectToObject(part, !other   ? "temperature"
+                                                          : biased ? "bias"
+                                                                   : "ece")
+                          : NULL;
             if (o) {
                 cJSON_AddNumberToObject(o, "accuracy", metrics_accuracy(m));
                 cJSON_AddNumberToObject(o, "macro_f1", metrics_macro_f1(m));
@@ -1045,7 +1062,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
             }
             best_c = grid[best_g];
             const double *bl = logits + best_g * n * k;
-            temperature = classify_fit_temperature(bl, gold, n, k);
+            temperature = fit_temperature(opt->calibration, bl, gold, n, k);
             if (!rc && class_bias && classify_fit_bias(bl, gold, n, k, &temperature, class_bias))
                 rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory calibrating");
             best_m = rc ? NULL : metrics_new(k, (const char *const *)td->labels, 10, err);
@@ -1062,11 +1079,13 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                 }
                 cJSON_AddNumberToObject(cv, "C", best_c);
                 cJSON_AddNumberToObject(cv, "temperature", temperature);
-                if (class_bias) {
-                    cJSON_AddStringToObject(cv, "calibration", "bias");
-                    cJSON_AddItemToObject(cv, "class_bias",
-                                          cJSON_CreateDoubleArray(class_bias, (int)k));
-                    cJSON *cc = calibrations_json(td, bl, gold, fold, opt->folds, metric);
+                if (opt->calibration != TRAINER_CALIBRATION_TEMPERATURE) {
+                    cJSON_AddStringToObject(cv, "calibration", class_bias ? "bias" : "ece");
+                    if (class_bias)
+                        cJSON_AddItemToObject(cv, "class_bias",
+                                              cJSON_CreateDoubleArray(class_bias, (int)k));
+                    cJSON *cc =
+                        calibrations_json(td, bl, gold, fold, opt->folds, metric, opt->calibration);
                     if (!cc)
                         rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory calibrating");
                     cJSON_AddItemToObject(cv, "calibrations", cc);
@@ -1538,11 +1557,12 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
         bundle_free(b);
         return stance_error_set(err, STANCE_ERR_USAGE, "--search needs cross-validation (--cv 2+)");
     }
-    if (opt->calibration == TRAINER_CALIBRATION_BIAS && opt->folds < 2) {
+    if (opt->calibration != TRAINER_CALIBRATION_TEMPERATURE && opt->folds < 2) {
         bundle_free(b);
         return stance_error_set(err, STANCE_ERR_USAGE,
-                                "--calibration bias is fitted on held-out decision values: it "
-                                "needs cross-validation (--cv 2+)");
+                                "--calibration %s is fitted on held-out decision values: it "
+                                "needs cross-validation (--cv 2+)",
+                                opt->calibration == TRAINER_CALIBRATION_BIAS ? "bias" : "ece");
     }
     if (opt->search && opt->target_models) {
         bundle_free(b);

@@ -41,7 +41,8 @@ typedef void (*trainer_progress_fn)(void *ctx, const char *task, const char *sta
 /* How held-out decision values become probabilities (classify.h). */
 typedef enum trainer_calibration {
     TRAINER_CALIBRATION_TEMPERATURE = 0, /* softmax(z / T): the default, and every older bundle */
-    TRAINER_CALIBRATION_BIAS = 1         /* softmax(z / T + b), b one per label, fitted with T */
+    TRAINER_CALIBRATION_BIAS = 1,        /* softmax(z / T + b), b one per label, fitted with T */
+    TRAINER_CALIBRATION_ECE = 2          /* softmax(z / T), T of least held-out top-label ECE */
 } trainer_calibration;
 
 typedef struct trainer_options {

@@ -4,14 +4,17 @@ inside its train split (never by the test split).
 
 Coordinate search: start from a base flag set, then for each dimension in turn
 (target handling, char n-grams, word n-grams, NB weighting, stemming, solver, class
-weights, min-df, negation, punctuation tokens, block normalization, target window) try every option with the others fixed at the
+weights, min-df, negation, punctuation tokens, block normalization, target window, one model
+per target beside the shared one) try every option with the others fixed at the
 best so far, and keep the one with the highest cross-validated score of the set's official
 metric (sets.conf `metric`: macro_f1, f_avg, f1_pn or f_avg_targets), which stance-train
 computes on the out-of-fold predictions and also uses to choose C (--cv-metric). Every run is
 appended to tests/accuracy/search/SET.tsv (flags, metric, chosen C, CV score, CV macro-F1,
 accuracy, ECE, seconds); rows already there for the same metric are reused, so an
 interrupted search resumes. The last line printed is the chosen flag set with --c fixed to
-the chosen C and the --cv-metric it was chosen by (what sets.conf records).
+the chosen C and the --cv-metric it was chosen by (what sets.conf records). A run with
+--target-models is scored by its per-target models (target_models.score), its C column
+lists each target's C, and its sets.conf line has no --c (each target keeps its own).
 
 --start FLAGS begins from that flag set instead of the base, and --dims a,b limits the
 search to those dimensions (a shorter search where runs are slow; the TSV shows what ran).
@@ -70,6 +73,9 @@ def dimensions(name, target_dependent):
     ]
     if target_dependent:
         dims.append(("window", ["", "--target-window 3", "--target-window 6"]))
+        # one model per target beside the shared one (last, as above); such a run is scored
+        # by its per-target models (target_models.score) and has a C per target
+        dims.append(("models", ["", "--target-models"]))
     return dims
 
 
@@ -134,7 +140,25 @@ def run_one(args, s, flags, tsv_rows):
         row = {"flags": flags, "metric": args.metric, "C": task["C"], "score": task["score"],
                "macro_f1": task["macro_f1"], "accuracy": task["accuracy"], "ece": task["ece"],
                "seconds": round(secs, 1)}
+        if "--target-models" in shlex.split(flags):
+            row.update(target_models_row(task))
     return row
+
+
+def target_models_row(task):
+    """The figures of a --target-models run: its per-target models' CV score (the mean over
+    targets, which is f_avg_targets exactly with that metric), each target's C ("t=C,...",
+    since one --c cannot give every target its own), and macro-F1, accuracy and ECE of their
+    pooled out-of-fold predictions when stance-train reports them (NaN otherwise)."""
+    tm = task.get("target_models") or {}
+    if "score" not in tm:
+        sys.exit("search.py: a --target-models run without target_models.score")
+    pooled = tm.get("pooled") or {}
+    cs = ",".join(f"{t}={v['C']}" for t, v in sorted(tm.get("targets", {}).items()) if "C" in v)
+    return {"C": cs, "score": tm["score"],
+            "macro_f1": pooled.get("macro_f1", float("nan")),
+            "accuracy": pooled.get("accuracy", float("nan")),
+            "ece": pooled.get("ece", float("nan"))}
 
 
 COLS = ["flags", "metric", "C", "score", "macro_f1", "accuracy", "ece", "seconds"]
@@ -247,9 +271,11 @@ def main():
             best[d] = o_best
     final = flags_key(best[x] for x in order)
     r = rows[(final, args.metric)]
+    # with --target-models each target keeps the C its own CV chose: no single --c to record
+    fixed_c = "" if best.get("models") else f" --c {r['C']}"
     print(json.dumps({"set": args.set, "flags": final, "metric": args.metric, "C": r["C"],
                       "cv_score": r["score"], "cv_macro_f1": r["macro_f1"], "cv_ece": r["ece"],
-                      "sets_conf": f"{final} --cv-metric {args.metric} --c {r['C']}"}))
+                      "sets_conf": f"{final} --cv-metric {args.metric}{fixed_c}"}))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # stance-train --calibration: temperature (the default; bundles byte-identical to training
-# without the option) or bias (softmax(values / T + b), a bias per label in the manifest as
-# "class_bias", the CV report of the calibrated predictions); strict loading of class_bias.
+# without the option), bias (softmax(values / T + b), a bias per label in the manifest as
+# "class_bias", the CV report of the calibrated predictions) or ece (the temperature of least
+# held-out ECE: same labels, other probabilities); strict loading of class_bias.
 . "$(dirname "$0")/common.bash"
 
 # 300 rows, two targets, two thirds "none": with class weights the model over-predicts favor
@@ -27,10 +28,13 @@ common=(-q --data "$T/data.csv" --task stance --label-column label --target-colu
     --cv-metric f_avg)
 
 expect_exit 2 "an unknown --calibration" "$TRAIN" "${common[@]}" --calibration platt --out "$T/x.model"
-check "the error names the choices" grep -q "temperature or bias" "$T/err"
+check "the error names the choices" grep -q "temperature, bias or ece" "$T/err"
 expect_exit 2 "--calibration bias without cross-validation" "$TRAIN" "${common[@]}" --cv 0 \
     --calibration bias --out "$T/x.model"
 check "the error says why" grep -q "needs cross-validation" "$T/err"
+expect_exit 2 "--calibration ece without cross-validation" "$TRAIN" "${common[@]}" --cv 0 \
+    --calibration ece --out "$T/x.model"
+check "the error names ece" grep -q "calibration ece is fitted" "$T/err"
 expect_exit 0 "train with the default calibration" "$TRAIN" "${common[@]}" --json --out "$T/plain.model"
 sed -n '/^{/,$p' "$T/out" >"$T/plain.json"
 mkdir "$T/t"
@@ -94,6 +98,42 @@ ok = len(a) == len(b) == 300
 ok = ok and all(s["scores"][s["label"]] == max(s["scores"].values()) for s in a)
 ok = ok and any(x["label"] != y["label"] for x, y in zip(a, b))
 sys.exit(0 if ok else 1)
+EOF
+
+# --calibration ece: only the temperature differs from the default; the labels, C and the CV
+# score stay; the report compares it with the NLL temperature, in sample and cross-fitted
+expect_exit 0 "train with --calibration ece" "$TRAIN" "${common[@]}" --calibration ece --json \
+    --out "$T/ece.model"
+sed -n '/^{/,$p' "$T/out" >"$T/ece.json"
+check "ece: same C and score, its own temperature, ECE not above the default's" python3 - \
+    "$T/ece.model/manifest.json" "$T/ece.json" "$T/plain.json" \
+    "$T/plain.model/manifest.json" <<'EOF'
+import json, sys
+task = json.load(open(sys.argv[1]))["tasks"][0]
+cv = json.load(open(sys.argv[2]))["tasks"]["stance"]
+plain = json.load(open(sys.argv[3]))["tasks"]["stance"]
+ptask = json.load(open(sys.argv[4]))["tasks"][0]
+ok = (cv["calibration"] == "ece" and "class_bias" not in task and "class_bias" not in cv
+      and cv["temperature"] == task["temperature"] != ptask["temperature"]
+      and cv["C"] == plain["C"] and abs(cv["score"] - plain["score"]) < 1e-12
+      and abs(cv["macro_f1"] - plain["macro_f1"]) < 1e-12 and cv["ece"] <= plain["ece"] + 1e-12)
+ins, cross = cv["calibrations"]["in_sample"], cv["calibrations"]["cross_fitted"]
+ok = ok and abs(ins["ece"]["ece"] - cv["ece"]) < 1e-12
+ok = ok and abs(ins["temperature"]["ece"] - plain["ece"]) < 1e-12
+ok = ok and all(abs(cross[c]["score"] - plain["score"]) < 1e-12 for c in ("temperature", "ece"))
+if not ok:
+    print(json.dumps({k: v for k, v in cv.items() if k not in ("metrics", "grid")}, indent=1))
+sys.exit(0 if ok else 1)
+EOF
+expect_exit 0 "predict with the ece bundle" "$PREDICT" -q --model "$T/ece.model" \
+    --target-column target "$T/data.csv"
+cp "$T/out" "$T/ece.jsonl"
+check "ece: every label as with the default temperature" python3 - "$T/ece.jsonl" \
+    "$T/plain.jsonl" <<'EOF'
+import json, sys
+a, b = ([r["stance"][0] for r in map(json.loads, open(p))] for p in sys.argv[1:])
+sys.exit(0 if len(a) == len(b) == 300 and all(x["label"] == y["label"] for x, y in zip(a, b))
+         else 1)
 EOF
 
 # per-target models get their own bias

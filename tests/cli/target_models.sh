@@ -171,4 +171,38 @@ sed -i 's/"target":/"weight": 1, "target":/' "$T/bad.model/manifest.json"
 expect_exit 4 "an unknown key in a target model is refused" "$PREDICT" -q --model "$T/bad.model" \
     --target-column target "$T/query.csv"
 check "the error names the manifest and the key" grep -q 'manifest.json.*unknown key "weight"' "$T/err"
+
+# tests/accuracy/search.py's "models" dimension: a --target-models run is scored by its
+# per-target models, keeps a C per target, and the line for sets.conf then has no --c
+mkdir -p "$T/bench"
+cp "$T/data.csv" "$T/bench/tiny.csv"
+cat >"$T/sets.conf" <<'EOF'
+[tiny]
+train = tiny.csv
+test = tiny.csv
+task = --task stance --label-column label --target-column target
+target = target
+group =
+stance =
+metric = f_avg_targets
+EOF
+expect_exit 0 "search.py over the models dimension" python3 "$SRC/tests/accuracy/search.py" tiny \
+    --conf "$T/sets.conf" --bench "$T/bench" --build "$BUILD" --out-dir "$T/search" --dims models \
+    --start "--char-ngrams 2-5 --ngrams 1 --negation 0 --min-df 1 --stemming *=none"
+check "search.py: --target-models wins with its per-target score and a C per target" python3 - \
+    "$T/out" "$T/search/tiny.tsv" "$T/tm.json" <<'EOF'
+import csv, json, sys
+res = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+rows = {r["flags"]: r for r in csv.DictReader(open(sys.argv[2]), delimiter="\t")}
+tm = [r for f, r in rows.items() if f.endswith("--target-models")]
+plain = [r for f, r in rows.items() if not f.endswith("--target-models")]
+ok = len(rows) == 2 and len(tm) == 1 and len(plain) == 1
+ok = ok and res["flags"].endswith("--target-models") and " --c " not in res["sets_conf"]
+ok = ok and res["sets_conf"].endswith("--cv-metric f_avg_targets")
+ok = ok and res["C"].startswith("alpha=") and ",beta=" in res["C"]
+ok = ok and float(tm[0]["score"]) > float(plain[0]["score"]) and "=" not in plain[0]["C"]
+if not ok:
+    print(res, rows)
+sys.exit(0 if ok else 1)
+EOF
 finish

@@ -1,5 +1,6 @@
-/* Unit tests: probabilities from logits (classify.h), the temperature fit and the joint fit of
- * temperature and a bias per label (--calibration bias). */
+/* Unit tests: probabilities from logits (classify.h), the temperature fit, the joint fit of
+ * temperature and a bias per label (--calibration bias) and the temperature of least ECE
+ * (--calibration ece). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,55 @@ static void test_logits_match_liblinear(void)
             free(w);
         }
     CHECK(same);
+}
+
+/* The top-label ECE of softmax(z / t) in 10 bins, written out plainly (the reference the
+ * fit's own binning is checked against). */
+static double reference_ece(const double *z, const int *gold, size_t n, size_t k, double t)
+{
+    double cnt[10] = {0}, conf[10] = {0}, hit[10] = {0}, p[8];
+    for (size_t r = 0; r < n; r++) {
+        int top = classify_probabilities(z + r * k, k, t, p);
+        int b = (int)(p[top] * 10);
+        b = b > 9 ? 9 : b;
+        cnt[b]++;
+        conf[b] += p[top];
+        hit[b] += top == gold[r];
+    }
+    double e = 0;
+    for (int b = 0; b < 10; b++)
+        e += fabs(hit[b] - conf[b]) / (double)n;
+    return e;
+}
+
+/* --calibration ece: labels drawn from softmax(z / 0.5 + bias), a skew one temperature cannot
+ * undo; the ECE temperature is never worse in ECE than the NLL one, is no worse than any other
+ * temperature tried, and falls back to the NLL fit on degenerate input. */
+static void test_ece_temperature(uint64_t *state)
+{
+    enum { N = 6000, K = 3 };
+    double *z = malloc(N * K * sizeof *z);
+    int *gold = malloc(N * sizeof *gold);
+    CHECK(z && gold);
+    if (!z || !gold) {
+        free(z);
+        free(gold);
+        return;
+    }
+    const double skew[K] = {0.9, -0.6, -0.3};
+    synthesize(z, gold, N, K, 0.5, skew, state);
+    double t_nll = classify_fit_temperature(z, gold, N, K);
+    double t_ece = classify_fit_temperature_ece(z, gold, N, K, 10);
+    CHECK(t_ece >= 0.05 && t_ece <= 20);
+    double e_ece = reference_ece(z, gold, N, K, t_ece);
+    CHECK(e_ece <= reference_ece(z, gold, N, K, t_nll) + 1e-12);
+    for (double t = 0.1; t < 10; t *= 1.1)
+        CHECK(e_ece <= reference_ece(z, gold, N, K, t) + 0.002);
+    CHECK(classify_fit_temperature_ece(z, gold, N, K, 10) == t_ece); /* deterministic */
+    CHECK(classify_fit_temperature_ece(z, gold, N, K, 0) == t_nll);
+    CHECK(classify_fit_temperature_ece(NULL, NULL, 0, K, 10) == 1.0);
+    free(z);
+    free(gold);
 }
 
 int main(void)
@@ -193,5 +243,6 @@ int main(void)
         for (size_t r = 0; r < 4; r++)
             CHECK(classify_calibrated(z + r * 3, 3, t, b, p) == gold[r]);
     }
+    test_ece_temperature(&state);
     return check_finish();
 }
