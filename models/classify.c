@@ -42,35 +42,25 @@ static void decision_values(const struct model *m, const struct feature_node *x,
         predict_values(m, x, dec);
         return;
     }
+    /* one case per row width, so that each inlined copy of sum_rows knows its width */
+#define SUM_ROWS_CASE(width)                                                                       \
+    case width:                                                                                    \
+        sum_rows(m->w, x, n, width, dec);                                                          \
+        break;
     switch (nr_w) {
-    case 1:
-        sum_rows(m->w, x, n, 1, dec);
-        break;
-    case 2:
-        sum_rows(m->w, x, n, 2, dec);
-        break;
-    case 3:
-        sum_rows(m->w, x, n, 3, dec);
-        break;
-    case 4:
-        sum_rows(m->w, x, n, 4, dec);
-        break;
-    case 5:
-        sum_rows(m->w, x, n, 5, dec);
-        break;
-    case 6:
-        sum_rows(m->w, x, n, 6, dec);
-        break;
-    case 7:
-        sum_rows(m->w, x, n, 7, dec);
-        break;
-    case 8:
-        sum_rows(m->w, x, n, 8, dec);
-        break;
+        SUM_ROWS_CASE(1)
+        SUM_ROWS_CASE(2)
+        SUM_ROWS_CASE(3)
+        SUM_ROWS_CASE(4)
+        SUM_ROWS_CASE(5)
+        SUM_ROWS_CASE(6)
+        SUM_ROWS_CASE(7)
+        SUM_ROWS_CASE(8)
     default:
         predict_values(m, x, dec);
         break;
     }
+#undef SUM_ROWS_CASE
 }
 
 void classify_logits(const struct model *m, const struct feature_node *x, size_t nlabels,
