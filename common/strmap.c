@@ -163,7 +163,7 @@ int64_t strmap_get(const strmap *m, const char *key, size_t len)
 
 int64_t strmap_get_hashed(const strmap *m, const char *key, size_t len, uint64_t hash)
 {
-    /* find_slot's probe, with the comparison above */
+    /* find_slot's probe, comparing keys with equal_short instead of memcmp */
     size_t mask = m->cap - 1;
     size_t i = (size_t)hash & mask;
     uint32_t h32 = (uint32_t)(hash >> 32);
