@@ -271,6 +271,21 @@ static int term_push(term_list *t, const char *s, size_t n)
     return 0;
 }
 
+/* Appends the n-gram of units u[first..last] joined by spaces. The units lie back to back in
+ * u's buffer, each followed by its NUL, so the n-gram is that span with the inner NULs made
+ * spaces: one copy, where joining unit by unit in a scratch buffer and copying that again
+ * cost two. */
+static int term_push_ngram(term_list *t, const strvec *u, size_t first, size_t last)
+{
+    size_t start = u->off[first], n = u->off[last] + STRVEC_LEN(u, last) - start;
+    if (term_push(t, u->buf + start, n) != 0)
+        return -1;
+    char *at = t->buf + t->offsets[t->count - 1];
+    for (size_t j = first + 1; j <= last; j++)
+        at[u->off[j] - start - 1] = ' ';
+    return 0;
+}
+
 /* ---- extractor life cycle --------------------------------------------------------------- */
 
 features_extractor *features_extractor_new(const features_config *cfg, const parties *p,
@@ -1038,6 +1053,11 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
             if (i + 1 < win_start + (size_t)k)
                 break;
             size_t first = i + 1 - (size_t)k;
+            if (!(ex->cfg.target_conjoin && target_name)) { /* emit would only push it */
+                if (term_push_ngram(out, u, first, i) != 0)
+                    goto nomem;
+                continue;
+            }
             size_t total = 0;
             for (size_t j = first; j <= i; j++)
                 total += STRVEC_LEN(u, j) + 1;
