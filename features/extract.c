@@ -1027,14 +1027,15 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
             s = w;
             sn = wn;
         }
-        size_t at = 0;
-        if (neg_left > 0) {
-            unit[at++] = '!';
+        if (neg_left > 0) { /* the negation mark before the stem */
+            unit[0] = '!';
+            memcpy(unit + 1, s, sn);
             neg_left--;
-        }
-        memcpy(unit + at, s, sn);
-        if (strvec_push(u, unit, at + sn, fl) != 0)
+            if (strvec_push(u, unit, sn + 1, fl) != 0)
+                goto nomem;
+        } else if (strvec_push(u, s, sn, fl) != 0) {
             goto nomem;
+        }
         if (ex->cfg.negation && is_negation(w, wn))
             neg_left = ex->cfg.negation;
     }
