@@ -201,10 +201,9 @@ static int reserve(char **buf, size_t *cap, size_t need)
     return need <= *cap ? 0 : stance_grow((void **)buf, cap, need, 1);
 }
 
-static int strvec_push(strvec *v, const char *s, size_t n, unsigned char flags)
+/* Adds the n bytes already written at v->buf + v->len (the caller reserved n + 1) as an entry. */
+static int strvec_commit(strvec *v, size_t n, unsigned char flags)
 {
-    if (reserve(&v->buf, &v->cap, v->len + n + 1) != 0)
-        return -1;
     if (v->count == v->off_cap) {
         size_t ncap = v->off_cap ? v->off_cap * 2 : 64;
         size_t *no = realloc(v->off, ncap * sizeof *no);
@@ -217,13 +216,20 @@ static int strvec_push(strvec *v, const char *s, size_t n, unsigned char flags)
         v->flags = nf;
         v->off_cap = ncap;
     }
-    copy_short(v->buf + v->len, s, n);
     v->buf[v->len + n] = '\0';
     v->off[v->count] = v->len;
     v->flags[v->count] = flags;
     v->count++;
     v->len += n + 1;
     return 0;
+}
+
+static int strvec_push(strvec *v, const char *s, size_t n, unsigned char flags)
+{
+    if (reserve(&v->buf, &v->cap, v->len + n + 1) != 0)
+        return -1;
+    copy_short(v->buf + v->len, s, n);
+    return strvec_commit(v, n, flags);
 }
 
 static void strvec_free(strvec *v)
@@ -479,7 +485,6 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
                                     u_errorName(st));
         ubrk_first(ex->words);
     }
-    char tok[TOKEN_MAX_BYTES + 8];
     unsigned char pending = 0;
     int punct = ex->cfg.punct_tokens;
     punct_run run = {.n = 0};
@@ -519,7 +524,12 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
                 return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
             continue;
         }
-        /* UTF-16 -> UTF-8 by hand: the segment is short and u_strToUTF8 per token is slower. */
+        /* UTF-16 -> UTF-8 by hand, straight into the token list: the segment is short and
+         * u_strToUTF8 per token is slower. */
+        strvec *tv = &ex->tokens;
+        if (reserve(&tv->buf, &tv->cap, tv->len + TOKEN_MAX_BYTES + 1) != 0)
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+        char *tok = tv->buf + tv->len;
         size_t n = 0;
         const UChar *u16 = ex->nb.dst;
         for (int32_t i = start; i < end && n + 4 <= TOKEN_MAX_BYTES; i++) {
@@ -544,7 +554,7 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
         }
         if (n == 0)
             continue;
-        if (strvec_push(&ex->tokens, tok, n, flags) != 0)
+        if (strvec_commit(tv, n, flags) != 0)
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
     }
     if (punct && punct_run_flush(ex, &run) != 0)
