@@ -16,10 +16,11 @@
  *                          "target_models" load as before.
  *
  * Calibration: probabilities are softmax(decision values / temperature), or with stance-train
- * --calibration bias softmax(decision values / temperature + class_bias), class_bias being one
- * number per label (in "labels" order) stored as the optional "class_bias" array of a task and
- * of a per-target model. Bundles without it (every bundle before it, and every bundle trained
- * with the default --calibration temperature) load and score exactly as before.
+ * --calibration bias and/or --tune-offsets softmax(decision values / temperature + class_bias),
+ * class_bias being one number per label (in "labels" order) stored as the optional "class_bias"
+ * array of a task and of a per-target model. Bundles without it (every bundle before it, and
+ * every bundle trained with the default --calibration temperature and no --tune-offsets) load
+ * and score exactly as before.
  *
  * bundle_save writes everything into a fresh temporary directory beside the destination and
  * renames it into place, so a reader never sees half a bundle and an interrupted training run

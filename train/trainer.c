@@ -957,6 +957,173 @@ static cJSON *calibrations_json(const task_data *td, const double *bl, const int
     return out;
 }
 
+/* --tune-offsets: one additive offset per label on the calibrated scores z / T + b, chosen by
+ * coordinate ascent over a grid to maximize the CV metric on the out-of-fold decision values
+ * (the most frequent label stays at 0: only differences between labels matter, and the
+ * minority labels, which F1-type metrics reward, move up or down from it). */
+#define OFFSET_STEP 0.05 /* grid step, in units of the calibrated logits */
+#define OFFSET_MAX 2.0   /* grid: -OFFSET_MAX..OFFSET_MAX */
+#define OFFSET_PASSES 4  /* coordinate-ascent sweeps at most */
+
+/* pred[i] = argmax of s[i] + off for rows with mgold[i] >= 0; -1 for the others, which the
+ * metric then ignores (label_f1 counts only labels >= 0). */
+static void offset_predict(const double *s, const int *mgold, size_t n, size_t k, const double *off,
+                           int *pred)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (mgold[i] < 0) {
+            pred[i] = -1;
+            continue;
+        }
+        int best = 0;
+        for (size_t j = 1; j < k; j++)
+            if (s[i * k + j] + off[j] > s[i * k + (size_t)best] + off[best])
+                best = (int)j;
+        pred[i] = best;
+    }
+}
+
+/* The most frequent label of the task (the lowest index on a tie). */
+static size_t majority_label(const task_data *td)
+{
+    long count[MAX_LABELS] = {0};
+    size_t best = 0;
+    for (size_t i = 0; i < td->n; i++)
+        if (td->ex[i].label >= 0 && (size_t)td->ex[i].label < td->nlabels)
+            count[td->ex[i].label]++;
+    for (size_t l = 1; l < td->nlabels; l++)
+        if (count[l] > count[best])
+            best = l;
+    return best;
+}
+
+/* The offsets off[0..k) maximizing the metric of the rows with mgold >= 0: coordinate ascent
+ * from all zeros, the majority label fixed at 0, a label's offset moving only for a strictly
+ * better score (or, at an equal score, a smaller offset). Returns the score reached. pred is
+ * work space of n. */
+static double fit_offsets(const task_data *td, const double *s, const int *mgold,
+                          const char *metric, double *off, int *pred)
+{
+    size_t n = td->n, k = td->nlabels, fixed = majority_label(td);
+    int steps = (int)lround(OFFSET_MAX / OFFSET_STEP);
+    for (size_t l = 0; l < k; l++)
+        off[l] = 0;
+    offset_predict(s, mgold, n, k, off, pred);
+    double best = cv_metric_score(td, mgold, pred, metric);
+    for (int pass = 0, moved = 1; pass < OFFSET_PASSES && moved; pass++) {
+        moved = 0;
+        for (size_t l = 0; l < k; l++) {
+            if (l == fixed)
+                continue;
+            double keep = off[l];
+            for (int g = -steps; g <= steps; g++) {
+                off[l] = g * OFFSET_STEP;
+                offset_predict(s, mgold, n, k, off, pred);
+                double score = cv_metric_score(td, mgold, pred, metric);
+                if (score > best + 1e-12 ||
+                    (score > best - 1e-12 && fabs(off[l]) < fabs(keep) - 1e-12)) {
+                    best = score > best ? score : best;
+                    moved |= fabs(off[l] - keep) > 1e-12;
+                    keep = off[l];
+                }
+            }
+            off[l] = keep;
+        }
+    }
+    return best;
+}
+
+/* {"accuracy", "macro_f1", "ece", "score"} of softmax(s) and its argmax over all n rows. */
+static cJSON *offset_scores_json(const task_data *td, const double *s, const int *gold,
+                                 const char *metric, int *pred)
+{
+    size_t n = td->n, k = td->nlabels;
+    metrics *m = metrics_new(k, (const char *const *)td->labels, 10, NULL);
+    cJSON *o = m ? cJSON_CreateObject() : NULL;
+    double probs[MAX_LABELS];
+    for (size_t i = 0; o && i < n; i++) {
+        pred[i] = classify_probabilities(s + i * k, k, 1.0, probs);
+        metrics_add(m, gold[i], pred[i], probs);
+    }
+    if (o) {
+        cJSON_AddNumberToObject(o, "accuracy", metrics_accuracy(m));
+        cJSON_AddNumberToObject(o, "macro_f1", metrics_macro_f1(m));
+        cJSON_AddNumberToObject(o, "ece", metrics_ece(m));
+        cJSON_AddNumberToObject(o, "score", cv_metric_score(td, gold, pred, metric));
+    }
+    metrics_free(m);
+    return o;
+}
+
+/* Tunes the offsets on the calibrated held-out scores s = bl / T + bias (n x k; bias may be
+ * NULL): off receives those fitted on every row (what the bundle keeps), xs the scores with
+ * cross-fitted offsets (each fold's rows shifted by offsets fitted on the other folds' rows
+ * only), and report {"offsets", "none", "in_sample", "cross_fitted"} compares no offsets, the
+ * in-sample fit and the cross-fitted one. Returns 0, or STANCE_ERR_NOMEM. */
+static int tune_offsets(const task_data *td, const double *bl, const int *gold, const int *fold,
+                        int nfolds, const char *metric, double temperature, const double *bias,
+                        double *off, double *xs, cJSON *report)
+{
+    size_t n = td->n, k = td->nlabels;
+    double *s = malloc((n ? n : 1) * k * sizeof *s), fo[MAX_LABELS];
+    int *mgold = malloc((n ? n : 1) * sizeof *mgold), *pred = malloc((n ? n : 1) * sizeof *pred);
+    int ok = s && mgold && pred;
+    for (size_t i = 0; ok && i < n * k; i++)
+        s[i] = bl[i] / temperature + (bias ? bias[i % k] : 0);
+    if (ok)
+        fit_offsets(td, s, gold, metric, off, pred);
+    for (int f = 0; ok && f < nfolds; f++) {
+        for (size_t i = 0; i < n; i++)
+            mgold[i] = fold[i] == f ? -1 : gold[i];
+        fit_offsets(td, s, mgold, metric, fo, pred);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; fold[i] == f && j < k; j++)
+                xs[i * k + j] = s[i * k + j] + fo[j];
+    }
+    cJSON *parts[3] = {NULL, NULL, NULL};
+    if (ok) {
+        cJSON_AddItemToObject(report, "offsets", cJSON_CreateDoubleArray(off, (int)k));
+        parts[0] = offset_scores_json(td, s, gold, metric, pred);
+        for (size_t i = 0; i < n * k; i++)
+            s[i] += off[i % k];
+        parts[1] = offset_scores_json(td, s, gold, metric, pred);
+        parts[2] = offset_scores_json(td, xs, gold, metric, pred);
+    }
+    static const char *const names[] = {"none", "in_sample", "cross_fitted"};
+    for (size_t p = 0; p < 3; p++) {
+        ok = ok && parts[p];
+        if (parts[p])
+            cJSON_AddItemToObject(report, names[p], parts[p]);
+    }
+    free(s);
+    free(mgold);
+    free(pred);
+    return ok ? 0 : STANCE_ERR_NOMEM;
+}
+
+/* --tune-offsets for train_task: tunes the offsets on the chosen C's held-out values bl and
+ * adds them to *class_bias (allocated as zeros when there is none yet), so the bundle's
+ * calibrated probabilities and labels include them; *xs receives the scores with cross-fitted
+ * offsets (what the CV report is made of) and cv a "tuned_offsets" report (tune_offsets). */
+static int offsets_into_bias(const task_data *td, const double *bl, const int *gold,
+                             const int *fold, int nfolds, const char *metric, double temperature,
+                             double **class_bias, double **xs, cJSON *cv, stance_error *err)
+{
+    size_t k = td->nlabels;
+    double off[MAX_LABELS];
+    cJSON *report = cJSON_AddObjectToObject(cv, "tuned_offsets");
+    *xs = malloc((td->n ? td->n : 1) * k * sizeof **xs);
+    if (!*class_bias)
+        *class_bias = calloc(k, sizeof **class_bias);
+    if (!report || !*xs || !*class_bias ||
+        tune_offsets(td, bl, gold, fold, nfolds, metric, temperature, *class_bias, off, *xs,
+                     report) != 0)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tuning offsets");
+    for (size_t l = 0; l < k; l++)
+        (*class_bias)[l] += off[l];
+    return 0;
+}
+
 /* Cross-validates one configuration (score = the CV metric, macro-F1 unless --cv-metric says
  * otherwise, of the best C by that metric) and, when final,
  * trains the model on every example and fills bt. */
@@ -990,7 +1157,8 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     const double *grid = opt->c > 0 ? &opt->c : default_grid;
     size_t ngrid = opt->c > 0 ? 1 : sizeof default_grid / sizeof *default_grid;
     double best_c = grid[0], temperature = 1.0;
-    double *class_bias = NULL; /* --calibration bias: one per label */
+    double *class_bias = NULL; /* --calibration bias and/or --tune-offsets: one per label */
+    double *xs = NULL;         /* --tune-offsets: calibrated scores, offsets cross-fitted */
     cJSON *cv = NULL;
     int *fold = NULL, *gold = NULL, *pred = NULL;
     double *logits = NULL;
@@ -1065,6 +1233,9 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
             temperature = fit_temperature(opt->calibration, bl, gold, n, k);
             if (!rc && class_bias && classify_fit_bias(bl, gold, n, k, &temperature, class_bias))
                 rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory calibrating");
+            if (!rc && opt->tune_offsets)
+                rc = offsets_into_bias(td, bl, gold, fold, opt->folds, metric, temperature,
+                                       &class_bias, &xs, cv, err);
             best_m = rc ? NULL : metrics_new(k, (const char *const *)td->labels, 10, err);
             if (best_m) {
                 /* Everything below is of the calibrated probabilities and their argmax (the
@@ -1074,13 +1245,19 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                  * they were) has both calibrations fitted on these rows and cross-fitted. */
                 double probs[MAX_LABELS];
                 for (size_t i = 0; i < n; i++) {
-                    pred[i] = classify_calibrated(bl + i * k, k, temperature, class_bias, probs);
+                    pred[i] =
+                        xs ? classify_probabilities(xs + i * k, k, 1.0, probs)
+                           : classify_calibrated(bl + i * k, k, temperature, class_bias, probs);
                     metrics_add(best_m, gold[i], pred[i], probs);
                 }
+                if (xs) /* the cross-fitted score, not the (unchanged) grid's */
+                    best_score = cv_metric_score(td, gold, pred, metric);
                 cJSON_AddNumberToObject(cv, "C", best_c);
                 cJSON_AddNumberToObject(cv, "temperature", temperature);
                 if (opt->calibration != TRAINER_CALIBRATION_TEMPERATURE) {
-                    cJSON_AddStringToObject(cv, "calibration", class_bias ? "bias" : "ece");
+                    cJSON_AddStringToObject(cv, "calibration",
+                                            opt->calibration == TRAINER_CALIBRATION_BIAS ? "bias"
+                                                                                         : "ece");
                     if (class_bias)
                         cJSON_AddItemToObject(cv, "class_bias",
                                               cJSON_CreateDoubleArray(class_bias, (int)k));
@@ -1188,6 +1365,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
     cJSON_Delete(cv);
     metrics_free(best_m);
     free(class_bias);
+    free(xs);
     free(fold);
     free(gold);
     free(pred);
@@ -1563,6 +1741,12 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
                                 "--calibration %s is fitted on held-out decision values: it "
                                 "needs cross-validation (--cv 2+)",
                                 opt->calibration == TRAINER_CALIBRATION_BIAS ? "bias" : "ece");
+    }
+    if (opt->tune_offsets && opt->folds < 2) {
+        bundle_free(b);
+        return stance_error_set(err, STANCE_ERR_USAGE,
+                                "--tune-offsets are tuned on held-out decision values: they "
+                                "need cross-validation (--cv 2+)");
     }
     if (opt->search && opt->target_models) {
         bundle_free(b);

@@ -77,6 +77,11 @@ typedef struct trainer_options {
                                         and the CV report (accuracy, macro_f1, ece, score, the
                                         official metrics) is of the chosen C's calibrated
                                         probabilities and their argmax */
+    int tune_offsets;                /* 1 = add to each model's calibrated scores one offset per
+                                        label, tuned on the chosen C's out-of-fold decision
+                                        values to maximize the CV metric (stored as the
+                                        bundle's class_bias); the CV report is then of the
+                                        offsets cross-fitted over the folds */
     int shared_folds;                /* 1 = with target_models: cross-validate each target's model
                                         on the shared model's folds and report the pooled
                                         out-of-fold score over all examples (comparable with the
