@@ -121,15 +121,23 @@ static double row_max(const double *z, size_t k)
     return mx;
 }
 
+/* sum over i of exp((z[i] - max z) / t), the softmax denominator; *mx gets max z. */
+static double exp_sum(const double *z, size_t k, double t, double *mx)
+{
+    *mx = row_max(z, k);
+    double sum = 0;
+    for (size_t i = 0; i < k; i++)
+        sum += exp((z[i] - *mx) / t);
+    return sum;
+}
+
 static double mean_nll(const double *logits, const int *gold, size_t n, size_t k, double t)
 {
     double total = 0;
     for (size_t r = 0; r < n; r++) {
         const double *z = logits + r * k;
-        double mx = row_max(z, k);
-        double sum = 0;
-        for (size_t i = 0; i < k; i++)
-            sum += exp((z[i] - mx) / t);
+        double mx;
+        double sum = exp_sum(z, k, t, &mx);
         /* sum >= 1 (the largest logit contributes exp(0)); the guard is for the analyzer */
         total += log(sum > 0 ? sum : 1.0) - (z[gold[r]] - mx) / t;
     }
@@ -175,11 +183,8 @@ static double top_label_ece(const double *logits, const unsigned char *correct, 
     }
     for (size_t r = 0; r < n; r++) {
         const double *z = logits + r * k;
-        double mx = row_max(z, k);
-        double sum = 0;
-        for (size_t i = 0; i < k; i++)
-            sum += exp((z[i] - mx) / t);
-        double conf = 1.0 / sum;
+        double mx;
+        double conf = 1.0 / exp_sum(z, k, t, &mx);
         int b = (int)(conf * bins);
         if (b >= bins)
             b = bins - 1;

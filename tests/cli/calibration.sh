@@ -7,21 +7,7 @@
 
 # 300 rows, two targets, two thirds "none": with class weights the model over-predicts favor
 # and against, a skew that one temperature cannot undo and a bias per label can
-python3 - "$T/data.csv" <<'EOF'
-import csv, random, sys
-rnd = random.Random(5)
-words = {"favor": ["support", "welcome", "praise"], "against": ["reject", "condemn", "oppose"],
-         "none": ["report", "visit", "said"]}
-noise = ["the", "talks", "today", "plan", "leaders", "week", "news", "city"]
-with open(sys.argv[1], "w", newline="", encoding="utf-8") as f:
-    w = csv.writer(f)
-    w.writerow(["id", "text", "target", "label", "lang"])
-    for i in range(300):
-        label = rnd.choice(["none"] * 4 + ["favor", "against"])
-        own = rnd.choice(words[label]) if rnd.random() < 0.6 else rnd.choice(words[rnd.choice(list(words))])
-        w.writerow([f"r{i}", " ".join([own] + rnd.sample(noise, 4)), "alpha" if i % 2 else "beta",
-                    label, "en"])
-EOF
+write_stance_csv "$T/data.csv" 300 4 0.6 5
 
 common=(-q --data "$T/data.csv" --task stance --label-column label --target-column target
     --ngrams 1 --negation 0 --min-df 1 --stemming '*=none' --aggregation document --c 1

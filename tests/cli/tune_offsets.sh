@@ -6,21 +6,7 @@
 
 # 600 rows, three quarters "none", favor and against with a weak signal; without class weights
 # the model rarely says favor or against, which an F_avg-tuned offset must correct
-python3 - "$T/data.csv" <<'EOF'
-import csv, random, sys
-rnd = random.Random(7)
-words = {"favor": ["support", "welcome", "praise"], "against": ["reject", "condemn", "oppose"],
-         "none": ["report", "visit", "said"]}
-noise = ["the", "talks", "today", "plan", "leaders", "week", "news", "city"]
-with open(sys.argv[1], "w", newline="", encoding="utf-8") as f:
-    w = csv.writer(f)
-    w.writerow(["id", "text", "target", "label", "lang"])
-    for i in range(600):
-        label = rnd.choice(["none"] * 6 + ["favor", "against"])
-        own = rnd.choice(words[label]) if rnd.random() < 0.45 else rnd.choice(words[rnd.choice(list(words))])
-        w.writerow([f"r{i}", " ".join([own] + rnd.sample(noise, 4)), "alpha" if i % 2 else "beta",
-                    label, "en"])
-EOF
+write_stance_csv "$T/data.csv" 600 6 0.45 7
 
 common=(-q --data "$T/data.csv" --task stance --label-column label --target-column target
     --ngrams 1 --negation 0 --min-df 1 --stemming '*=none' --aggregation document --c 1
