@@ -70,12 +70,8 @@ expect_exit 0 "retrain with --calibration bias" "$TRAIN" "${common[@]}" --calibr
 check "the bias fit is deterministic (byte-identical bundle)" diff -r "$T/bias.model" \
     "$T/again/bias.model"
 
-expect_exit 0 "predict with a bias bundle" "$PREDICT" -q --model "$T/bias.model" \
-    --target-column target "$T/data.csv"
-cp "$T/out" "$T/bias.jsonl"
-expect_exit 0 "predict with the temperature bundle" "$PREDICT" -q --model "$T/plain.model" \
-    --target-column target "$T/data.csv"
-cp "$T/out" "$T/plain.jsonl"
+predict_data "predict with a bias bundle" "$T/bias.model" "$T/bias.jsonl"
+predict_data "predict with the temperature bundle" "$T/plain.model" "$T/plain.jsonl"
 check "labels are the argmax of the reported scores, and the bias moves some" python3 - \
     "$T/bias.jsonl" "$T/plain.jsonl" <<'EOF'
 import json, sys
@@ -111,9 +107,7 @@ if not ok:
     print(json.dumps({k: v for k, v in cv.items() if k not in ("metrics", "grid")}, indent=1))
 sys.exit(0 if ok else 1)
 EOF
-expect_exit 0 "predict with the ece bundle" "$PREDICT" -q --model "$T/ece.model" \
-    --target-column target "$T/data.csv"
-cp "$T/out" "$T/ece.jsonl"
+predict_data "predict with the ece bundle" "$T/ece.model" "$T/ece.jsonl"
 check "ece: every label as with the default temperature" python3 - "$T/ece.jsonl" \
     "$T/plain.jsonl" <<'EOF'
 import json, sys

@@ -48,6 +48,10 @@ with open(path, "w", newline="", encoding="utf-8") as f:
                     label, "en"])
 EOF
 }
+predict_data() { # predict_data "description" MODEL OUT: score $T/data.csv by target into OUT
+    expect_exit 0 "$1" "$PREDICT" -q --model "$2" --target-column target "$T/data.csv"
+    cp "$T/out" "$3"
+}
 finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" = 0 ]

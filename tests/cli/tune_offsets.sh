@@ -45,12 +45,8 @@ if not ok:
     print(json.dumps({k: v for k, v in cv.items() if k not in ("metrics", "grid")}, indent=1))
 sys.exit(0 if ok else 1)
 EOF
-expect_exit 0 "predict with the offsets bundle" "$PREDICT" -q --model "$T/off.model" \
-    --target-column target "$T/data.csv"
-cp "$T/out" "$T/off.jsonl"
-expect_exit 0 "predict with the plain bundle" "$PREDICT" -q --model "$T/plain.model" \
-    --target-column target "$T/data.csv"
-cp "$T/out" "$T/plain.jsonl"
+predict_data "predict with the offsets bundle" "$T/off.model" "$T/off.jsonl"
+predict_data "predict with the plain bundle" "$T/plain.model" "$T/plain.jsonl"
 check "stance-predict applies the offsets: more favor and against, labels the argmax" python3 - \
     "$T/off.jsonl" "$T/plain.jsonl" <<'EOF'
 import json, sys
