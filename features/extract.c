@@ -13,6 +13,7 @@
 #include "langid.h"
 #include "wordbreak.h"
 #include "grow.h"
+#include "hashtag.h"
 #include "normalize.h"
 #include "strmap.h"
 #include "shortcopy.h"
@@ -28,7 +29,10 @@ enum {
     TOK_BREAK = 2,  /* sentence punctuation or a line break before it: n-grams restart */
     TOK_CLAUSE = 4, /* a comma or similar before it: negation scope ends */
     TOK_MASKED = 8, /* part of a party mention */
-    TOK_PUNCT = 16  /* a run of punctuation or symbols (punct_tokens) */
+    TOK_PUNCT = 16, /* a run of punctuation or symbols (punct_tokens) */
+    TOK_CLASS = 32, /* "<url>" or "<@>" (link_classes): a unit as it is, never stemmed */
+    TOK_PART = 64   /* a word of the hashtag before it (hashtag_split): no char n-grams, the
+                       hashtag's own already spell it */
 };
 
 typedef struct lang_stem {
@@ -62,6 +66,13 @@ struct features_extractor {
     strvec puncts;        /* punct_tokens: the runs split off tokens, before tokens[punct_pos] */
     size_t *punct_pos;
     size_t punct_pos_cap;
+    /* hashtag_split: the hashtags of the text being tokenized, in order. keys holds each one's
+     * normalized body (what its word token reads), parts the normalized words of all of them;
+     * hashtag i's words are parts[part_first[i] .. part_first[i + 1]). */
+    strvec hash_keys, hash_parts;
+    size_t *part_first;
+    size_t part_first_cap;
+    size_t hash_next; /* the first key not yet met in the token stream */
     /* Tokens of the texts seen since features_cache_begin, keyed by (pointer, length): an
      * article's sentence is tokenized once for all tasks and parties, not once per use. */
     struct token_cache_entry {
@@ -184,6 +195,10 @@ int features_config_validate(const features_config *cfg, stance_error *err)
         return stance_error_set(err, STANCE_ERR_USAGE, "block_norm must be 0 or 1");
     if (cfg->punct_tokens != 0 && cfg->punct_tokens != 1)
         return stance_error_set(err, STANCE_ERR_USAGE, "punct_tokens must be 0 or 1");
+    if (cfg->hashtag_split != 0 && cfg->hashtag_split != 1)
+        return stance_error_set(err, STANCE_ERR_USAGE, "hashtag_split must be 0 or 1");
+    if (cfg->link_classes != 0 && cfg->link_classes != 1)
+        return stance_error_set(err, STANCE_ERR_USAGE, "link_classes must be 0 or 1");
     if (cfg->min_df < 1 || cfg->max_features < 0)
         return stance_error_set(err, STANCE_ERR_USAGE, "min_df must be >= 1, max_features >= 0");
     if (memchr(cfg->stemming, '\0', sizeof cfg->stemming) == NULL)
@@ -353,6 +368,9 @@ void features_extractor_free(features_extractor *ex)
     strvec_free(&ex->target_tokens);
     strvec_free(&ex->puncts);
     free(ex->punct_pos);
+    strvec_free(&ex->hash_keys);
+    strvec_free(&ex->hash_parts);
+    free(ex->part_first);
     for (size_t i = 0; i < ex->cache_cap; i++)
         strvec_free(&ex->cache[i].tokens);
     free(ex->cache);
@@ -462,14 +480,116 @@ static int punct_run_flush(features_extractor *ex, punct_run *r)
     return rc;
 }
 
+/* Pushes the normalized form of s[0..n) onto v (nothing when it normalizes to nothing). */
+static int push_normalized(strvec *v, const char *s, size_t n, unsigned char flags,
+                           stance_error *err)
+{
+    size_t nn;
+    char *norm = normalize_utf8(s, n, &nn, err);
+    if (!norm)
+        return err ? err->code : STANCE_ERR_NOMEM;
+    int rc = nn == 0 || strvec_push(v, norm, nn, flags) == 0
+                 ? 0
+                 : stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+    free(norm);
+    return rc;
+}
+
+/* hashtag_split: finds the hashtags of the raw text (whose capitals still show where their
+ * words meet) and keeps, for each, its normalized body and its normalized words; a hashtag
+ * of one word keeps no words. tokenize_uncached hands them out as it meets the hashtags. */
+static int hashtags_collect(features_extractor *ex, const char *text, size_t len, stance_error *err)
+{
+    ex->hash_keys.count = ex->hash_keys.len = 0;
+    ex->hash_parts.count = ex->hash_parts.len = 0;
+    ex->hash_next = 0;
+    size_t pos = 0, body, body_len;
+    while (hashtag_next(text, len, &pos, &body, &body_len)) {
+        if (stance_grow((void **)&ex->part_first, &ex->part_first_cap, ex->hash_keys.count + 2,
+                        sizeof *ex->part_first) != 0)
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+        size_t before = ex->hash_keys.count;
+        int rc = push_normalized(&ex->hash_keys, text + body, body_len, 0, err);
+        if (rc)
+            return rc;
+        if (ex->hash_keys.count == before)
+            continue; /* a body of ignorables only: no token will read it */
+        ex->part_first[before] = ex->hash_parts.count;
+        hashtag_part parts[HASHTAG_MAX_PARTS];
+        size_t nparts = hashtag_split(text + body, body_len, parts);
+        for (size_t i = 0; nparts > 1 && i < nparts; i++) {
+            if (parts[i].is_number)
+                rc = strvec_push(&ex->hash_parts, "0", 1, TOK_NUMBER | TOK_PART) == 0
+                         ? 0
+                         : stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+            else
+                rc = push_normalized(&ex->hash_parts, text + body + parts[i].off, parts[i].len,
+                                     TOK_PART, err);
+            if (rc)
+                return rc;
+        }
+        ex->part_first[before + 1] = ex->hash_parts.count;
+    }
+    return 0;
+}
+
+/* A word token tok[0..n) followed a '#': the index of the hashtag it reads as, the next one
+ * met in the raw text or a later one (a body ICU cut differently is passed over), or -1. */
+static long hashtag_find(features_extractor *ex, const char *tok, size_t n)
+{
+    const strvec *k = &ex->hash_keys;
+    for (size_t j = ex->hash_next; j < k->count; j++) {
+        if (STRVEC_LEN(k, j) == n && memcmp(STRVEC_GET(k, j), tok, n) == 0) {
+            ex->hash_next = j + 1;
+            return (long)j;
+        }
+    }
+    return -1;
+}
+
+/* Appends hashtag j's words (none for a one-word hashtag) to the token list. */
+static int hashtag_push_parts(features_extractor *ex, long j)
+{
+    if (j < 0)
+        return 0;
+    for (size_t p = ex->part_first[j]; p < ex->part_first[j + 1]; p++)
+        if (strvec_push(&ex->tokens, STRVEC_GET(&ex->hash_parts, p), STRVEC_LEN(&ex->hash_parts, p),
+                        ex->hash_parts.flags[p]) != 0)
+            return -1;
+    return 0;
+}
+
+/* link_classes: code units of the URL starting at s (up to the next white space), or 0 when
+ * s starts none. The text is case folded already. */
+static int32_t url_length(const UChar *s, int32_t n)
+{
+    static const char *const schemes[] = {"http://", "https://", "www."};
+    for (size_t k = 0; k < sizeof schemes / sizeof *schemes; k++) {
+        int32_t m = (int32_t)strlen(schemes[k]), i = 0;
+        while (i < m && i < n && s[i] == (UChar)schemes[k][i])
+            i++;
+        if (i < m)
+            continue;
+        while (i < n && !u_isUWhiteSpace(s[i]))
+            i++;
+        return i;
+    }
+    return 0;
+}
+
 /* Normalizes text and splits it into word tokens (ex->tokens) with their flags; with
- * punct_tokens, the runs of punctuation between them too (flagged TOK_PUNCT). */
+ * punct_tokens, the runs of punctuation between them too (flagged TOK_PUNCT); with
+ * hashtag_split, a hashtag's words after its token (TOK_PART); with link_classes, "<url>" and
+ * "<@>" for URLs and mentions (TOK_CLASS). */
 static int tokenize_uncached(features_extractor *ex, const char *text, size_t len,
                              stance_error *err)
 {
     ex->tokens.count = 0;
     ex->tokens.len = 0;
-    int rc = normalize_utf16(text, len, &ex->nb, err);
+    int rc;
+    if (ex->cfg.hashtag_split && (rc = hashtags_collect(ex, text, len, err)) != 0)
+        return rc;
+    rc = normalize_utf16(text, len, &ex->nb, err);
     if (rc)
         return rc;
     /* Texts of common characters are segmented by wordbreak.c (ICU's cuts, without its
@@ -488,6 +608,7 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
     unsigned char pending = 0;
     int punct = ex->cfg.punct_tokens;
     punct_run run = {.n = 0};
+    int32_t url_end = 0; /* link_classes: the segments before it are part of a URL */
     for (int32_t start = 0, end, status; start < len16; start = end) {
         if (fast) {
             end = wordbreak_next(text16, len16, start, &status);
@@ -496,6 +617,8 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
                 break;
             status = ubrk_getRuleStatus(ex->words);
         }
+        if (start < url_end)
+            continue; /* its dots and slashes break no sentence either */
         if (status < UBRK_WORD_NUMBER) {
             for (int32_t i = start; i < end; i++) {
                 if (punct) {
@@ -519,7 +642,14 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
         unsigned char flags = pending;
         pending = 0;
-        if (status < UBRK_WORD_NUMBER_LIMIT) {
+        if (ex->cfg.link_classes && (url_end = url_length(text16 + start, len16 - start)) > 0) {
+            url_end += start;
+            if (strvec_push(&ex->tokens, "<url>", 5, flags | TOK_CLASS) != 0)
+                return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
+            continue;
+        }
+        int after_hash = ex->cfg.hashtag_split && start > 0 && text16[start - 1] == '#';
+        if (status < UBRK_WORD_NUMBER_LIMIT && !after_hash) {
             if (strvec_push(&ex->tokens, "0", 1, flags | TOK_NUMBER) != 0)
                 return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
             continue;
@@ -552,9 +682,19 @@ static int tokenize_uncached(features_extractor *ex, const char *text, size_t le
             if (bad)
                 break;
         }
-        if (n == 0)
+        if (n == 0 && status >= UBRK_WORD_NUMBER_LIMIT)
             continue;
-        if (strvec_commit(tv, n, flags) != 0)
+        long hashtag = after_hash ? hashtag_find(ex, tok, n) : -1;
+        if (status < UBRK_WORD_NUMBER_LIMIT) { /* "#2023", "#Summit2023": still the class */
+            tok[0] = '0';
+            n = 1;
+            flags |= TOK_NUMBER;
+        } else if (ex->cfg.link_classes && tok[0] == '@' && n > 1) {
+            memcpy(tok, "<@>", 3); /* ICU keeps "@handle" one word */
+            n = 3;
+            flags |= TOK_CLASS;
+        }
+        if (strvec_commit(tv, n, flags) != 0 || hashtag_push_parts(ex, hashtag) != 0)
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory tokenizing");
     }
     if (punct && punct_run_flush(ex, &run) != 0)
@@ -1026,8 +1166,8 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
                 continue;
             }
         }
-        if (fl & TOK_NUMBER) {
-            if (strvec_push(u, "0", 1, fl) != 0)
+        if (fl & (TOK_NUMBER | TOK_CLASS)) { /* "0", "<url>", "<@>" */
+            if (strvec_push(u, w, strlen(w), fl) != 0)
                 goto nomem;
             continue;
         }
@@ -1095,7 +1235,7 @@ int features_terms(features_extractor *ex, const char *text, size_t len, const c
      * spelling would leak which party the sentence names) */
     if (ex->cfg.char_ngram_min > 0) {
         for (size_t i = 0; i < ex->tokens.count; i++) {
-            if (ex->tokens.flags[i] & (TOK_NUMBER | TOK_MASKED))
+            if (ex->tokens.flags[i] & (TOK_NUMBER | TOK_MASKED | TOK_CLASS | TOK_PART))
                 continue;
             if (emit_char_ngrams(ex, out, STRVEC_GET(&ex->tokens, i), target_name) != 0)
                 goto nomem;

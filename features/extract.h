@@ -3,7 +3,9 @@
  *
  *   raw UTF-8 --normalize (ICU NFKC + case fold, ё->е, apostrophes unified)-->
  *   --segment (ICU word BreakIterator; numbers become the class "0"; with punct_tokens the
- *              runs of punctuation and symbols between words become "%run" units)-->
+ *              runs of punctuation and symbols between words become "%run" units; with
+ *              hashtag_split a hashtag's words follow it; with link_classes URLs and
+ *              @mentions become "<url>" and "<@>")-->
  *   --party mentions (aliases, for target-dependent tasks: <t> / <o>)-->
  *   --stem (Snowball where the language has one; a prefix or nothing elsewhere)-->
  *   --negation scope ("!" prefix until punctuation)--> word n-grams + char n-grams
@@ -23,6 +25,7 @@
  *   "~unit"           a unit near a target mention (target_window)
  *   "%!!!", "%:)"     a run of punctuation or symbols (punct_tokens; '%' keeps them apart
  *                     from every other kind, since no word starts with it)
+ *   "<url>", "<@>"    a URL, an @mention (link_classes)
  *
  * Thread-safety: a features_extractor holds ICU iterators and Snowball stemmers, which are
  * not thread-safe: create one per thread. The config and parties it borrows are read-only.
@@ -62,6 +65,10 @@ typedef struct features_config {
     int punct_tokens;   /* 1 = runs of punctuation and symbols ("!!!", ":)", emoji) become
                            units "%run" (a character repeated more than 3 times counts 3
                            times; at most FEATURES_PUNCT_MAX code points); 0 = skipped */
+    int hashtag_split;  /* 1 = a hashtag written in several words ("#StopTheWar", "#stop_war")
+                           is followed by those words as units of their own (hashtag.h); the
+                           hashtag itself stays one word */
+    int link_classes;   /* 1 = a URL becomes the unit "<url>" and an @mention "<@>" */
     /* Per-language stemming, e.g. "ru=snowball:russian,en=snowball:english,uk=prefix:6,
      * bg=prefix:6,*=none". Methods: none, snowball:<libstemmer name>, prefix:<N code points>. */
     char stemming[FEATURES_STEMMING_MAX];

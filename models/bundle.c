@@ -135,6 +135,10 @@ cJSON *bundle_features_to_json(const features_config *c)
         cJSON_AddBoolToObject(o, "block_norm", 1);
     if (c->punct_tokens) /* likewise */
         cJSON_AddBoolToObject(o, "punct_tokens", 1);
+    if (c->hashtag_split) /* likewise */
+        cJSON_AddBoolToObject(o, "hashtag_split", 1);
+    if (c->link_classes) /* likewise */
+        cJSON_AddBoolToObject(o, "link_classes", 1);
     cJSON_AddStringToObject(o, "stemming", c->stemming);
     return o;
 }
@@ -232,6 +236,10 @@ int bundle_features_from_json(const cJSON *o, features_config *c, stance_error *
          get_bool(o, "block_norm", &c->block_norm, err)) ||
         (cJSON_GetObjectItemCaseSensitive(o, "punct_tokens") &&
          get_bool(o, "punct_tokens", &c->punct_tokens, err)) ||
+        (cJSON_GetObjectItemCaseSensitive(o, "hashtag_split") &&
+         get_bool(o, "hashtag_split", &c->hashtag_split, err)) ||
+        (cJSON_GetObjectItemCaseSensitive(o, "link_classes") &&
+         get_bool(o, "link_classes", &c->link_classes, err)) ||
         !(stem = get_string(o, "stemming", err)))
         return STANCE_ERR_MODEL;
     if (strlen(stem) >= sizeof c->stemming)

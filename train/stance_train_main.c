@@ -104,6 +104,10 @@ static const char usage_text[] =
     "                         at most) in word and character n-grams (default off)\n"
     "  --block-norm           L2-normalize word terms and character n-grams separately (each\n"
     "                         block to length 1, as scikit-learn's word + char_wb union)\n"
+    "  --split-hashtags       a hashtag written in several words (\"#StopTheWar\", \"#stop_war\")\n"
+    "                         is followed by those words, cut at its capitals, digits and\n"
+    "                         underscores; the hashtag stays a word too (default off)\n"
+    "  --link-classes         URLs become the term \"<url>\" and @mentions \"<@>\" (default off)\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"
     "Output:\n"
     "  --out NAME.model       the bundle directory to write (replaced atomically)\n"
@@ -373,6 +377,8 @@ int main(int argc, char **argv)
         O_NB,
         O_PUNCT,
         O_BLOCK_NORM,
+        O_SPLIT_HASHTAGS,
+        O_LINK_CLASSES,
         O_CALIBRATION,
         O_TUNE_OFFSETS
     };
@@ -414,6 +420,8 @@ int main(int argc, char **argv)
         {"nb-weighting", no_argument, 0, O_NB},
         {"punct-tokens", no_argument, 0, O_PUNCT},
         {"block-norm", no_argument, 0, O_BLOCK_NORM},
+        {"split-hashtags", no_argument, 0, O_SPLIT_HASHTAGS},
+        {"link-classes", no_argument, 0, O_LINK_CLASSES},
         {"calibration", required_argument, 0, O_CALIBRATION},
         {"tune-offsets", no_argument, 0, O_TUNE_OFFSETS},
         {"quiet", no_argument, 0, 'q'},
@@ -581,6 +589,12 @@ int main(int argc, char **argv)
             break;
         case O_BLOCK_NORM:
             opt.features.block_norm = 1;
+            break;
+        case O_SPLIT_HASHTAGS:
+            opt.features.hashtag_split = 1;
+            break;
+        case O_LINK_CLASSES:
+            opt.features.link_classes = 1;
             break;
         case O_CALIBRATION:
             if (strcmp(optarg, "temperature") == 0)

@@ -70,6 +70,9 @@ def dimensions(name, target_dependent):
         # so the rows searched before them keep their flag strings)
         ("punct", ["", "--punct-tokens"]),
         ("blocknorm", ["", "--block-norm"]),
+        # hashtag words and URL / mention classes (last again)
+        ("hashtags", ["", "--split-hashtags"]),
+        ("links", ["", "--link-classes"]),
     ]
     if target_dependent:
         dims.append(("window", ["", "--target-window 3", "--target-window 6"]))

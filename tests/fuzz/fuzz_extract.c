@@ -128,7 +128,9 @@ static fuzz_state *state(void)
     busy.char_ngram_max = 8;
     busy.target_conjoin = 1;
     busy.negation = 10;
-    busy.punct_tokens = 1; /* punctuation runs between, before and inside mentions */
+    busy.punct_tokens = 1;  /* punctuation runs between, before and inside mentions */
+    busy.hashtag_split = 1; /* hashtag words, with and without a matching token */
+    busy.link_classes = 1;
     snprintf(busy.stemming, sizeof busy.stemming, "%s", "en=snowball:english,*=prefix:3");
     st.plain = st.parties ? features_extractor_new(&plain, st.parties, &err) : NULL;
     st.busy = st.plain ? features_extractor_new(&busy, st.parties, &err) : NULL;

@@ -205,6 +205,21 @@ int main(void)
     CHECK(bundle_features_from_json(fj, &back, &err) == STANCE_ERR_MODEL &&
           strstr(err.message, "punct_tokens"));
     cJSON_Delete(fj);
+    /* hashtag_split and link_classes likewise */
+    fj = bundle_features_to_json(&fc);
+    CHECK(fj && !cJSON_GetObjectItemCaseSensitive(fj, "hashtag_split") &&
+          !cJSON_GetObjectItemCaseSensitive(fj, "link_classes"));
+    cJSON_Delete(fj);
+    fc.hashtag_split = 1;
+    fc.link_classes = 1;
+    fj = bundle_features_to_json(&fc);
+    CHECK(bundle_features_from_json(fj, &back, &err) == 0 && back.hashtag_split == 1 &&
+          back.link_classes == 1);
+    cJSON_ReplaceItemInObjectCaseSensitive(fj, "link_classes", cJSON_CreateString("on"));
+    CHECK(bundle_features_from_json(fj, &back, &err) == STANCE_ERR_MODEL &&
+          strstr(err.message, "link_classes"));
+    cJSON_Delete(fj);
+    features_config_default(&fc);
     l = bundle_load(out, &err); /* trained without the options: its manifest lacks the fields */
     CHECK(l != NULL && l->tasks[0].features.punct_tokens == 0 &&
           l->tasks[0].features.block_norm == 0);

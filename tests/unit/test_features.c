@@ -394,6 +394,62 @@ static void test_block_norm(void)
     term_list_free(&t);
 }
 
+/* --split-hashtags and --link-classes: off, nothing changes */
+static void test_hashtags_links(void)
+{
+    features_config cfg;
+    features_config_default(&cfg);
+    snprintf(cfg.stemming, sizeof cfg.stemming, "%s", "en=snowball:english,*=none");
+    cfg.char_ngram_min = 3;
+    cfg.char_ngram_max = 3;
+    stance_error err = {0};
+    features_extractor *off = features_extractor_new(&cfg, NULL, &err);
+    cfg.hashtag_split = 1;
+    features_extractor *tags = features_extractor_new(&cfg, NULL, &err);
+    cfg.hashtag_split = 0;
+    cfg.link_classes = 1;
+    features_extractor *links = features_extractor_new(&cfg, NULL, &err);
+    CHECK(off && tags && links);
+    const char *s = "#StopTheWar says @kyivindependent: https://t.co/AbC.d?e=1 talks. "
+                    "#lovewins #NATOSummit2023 #IsNotOver";
+    term_list a = {0}, b = {0}, c = {0};
+    CHECK(features_terms(off, s, strlen(s), "en", -1, NULL, &a, &err) == 0);
+    CHECK(features_terms(tags, s, strlen(s), "en", -1, NULL, &b, &err) == 0);
+    CHECK(features_terms(links, s, strlen(s), "en", -1, NULL, &c, &err) == 0);
+    /* the hashtag stays a word; its words follow it, stemmed, in the n-gram window */
+    CHECK(has_term(&a, "stopthewar") && has_term(&b, "stopthewar"));
+    CHECK(!has_term(&a, "war") && has_term(&b, "war"));
+    CHECK(has_term(&b, "stopthewar stop") && has_term(&b, "stop the"));
+    CHECK(has_term(&b, "summit") && has_term(&b, "nato summit") && has_term(&b, "summit 0"));
+    CHECK(has_term(&b, "lovewin") && !has_term(&b, "love")); /* no capitals: one word */
+    CHECK(has_term(&b, "!over"));                            /* "not" starts negation */
+    /* no character n-grams of the words: the hashtag's own spell them */
+    CHECK(has_term(&b, "#sto") && !has_term(&b, "#<wa") && !has_term(&a, "#<wa"));
+    /* URLs and mentions: one class each, their pieces gone; off, ICU's pieces stay */
+    CHECK(has_term(&a, "@kyivindepend") && has_term(&a, "https"));
+    CHECK(has_term(&c, "<@>") && has_term(&c, "<url>") && !has_term(&c, "https"));
+    CHECK(!has_term(&c, "@kyivindepend") && !has_term(&c, "#<ht"));
+    CHECK(has_term(&c, "say <@>") && has_term(&c, "<url> talk")); /* ":" ends a window */
+    CHECK(!has_term(&c, "#<@>") && !has_term(&c, "#url"));
+    size_t nterm = b.count;
+    /* the same text again (a cached extractor, a second call): the same terms */
+    term_list_clear(&b);
+    CHECK(features_terms(tags, s, strlen(s), "en", -1, NULL, &b, &err) == 0 && b.count == nterm);
+    /* a hashtag ICU cuts differently from its body gives no words, and takes none of the next */
+    term_list_clear(&b);
+    const char *odd = "#don'tStop #GoHome";
+    CHECK(features_terms(tags, odd, strlen(odd), "en", -1, NULL, &b, &err) == 0);
+    CHECK(has_term(&b, "go home") && !has_term(&b, "stop"));
+    term_list_free(&a);
+    term_list_free(&b);
+    term_list_free(&c);
+    features_extractor_free(off);
+    features_extractor_free(tags);
+    features_extractor_free(links);
+    cfg.link_classes = 2;
+    CHECK(features_extractor_new(&cfg, NULL, &err) == NULL && strstr(err.message, "link_classes"));
+}
+
 int main(void)
 {
     test_normalize();
@@ -404,5 +460,6 @@ int main(void)
     test_sentences();
     test_vocab();
     test_block_norm();
+    test_hashtags_links();
     return check_finish();
 }
