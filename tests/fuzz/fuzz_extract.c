@@ -6,8 +6,8 @@
  *
  * Input layout: byte 0 chooses how the rest is used, so one corpus drives every path:
  *   bit 0    which extractor: the defaults (word 1-2-grams, Snowball) or a busy one (word
- *            1-3-grams, character 1-8-grams, conjoined terms, punctuation runs, prefix
- *            stemming everywhere)
+ *            1-3-grams, character 1-8-grams, conjoined terms, punctuation runs, hashtag
+ *            words, URL and mention classes, prefix stemming everywhere)
  *   bit 1    0 = make the text valid UTF-8 first (every byte of a bad sequence -> '?'), as the
  *            readers guarantee; 1 = hand the raw bytes over (normalize.h promises that invalid
  *            UTF-8 becomes U+FFFD, and a library must not crash on a caller's bad bytes)
