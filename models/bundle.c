@@ -62,11 +62,24 @@ const bundle_target_model *bundle_task_target_model(const bundle_task *t, const 
     return NULL;
 }
 
+void bundle_member_clear(bundle_member *m)
+{
+    free(m->class_bias);
+    vocab_free(m->vocab);
+    if (m->model)
+        free_and_destroy_model(&m->model);
+    cJSON_Delete(m->cv);
+    memset(m, 0, sizeof *m);
+}
+
 void bundle_task_clear(bundle_task *t)
 {
     for (size_t i = 0; i < t->ntarget_models; i++)
         bundle_target_model_clear(&t->target_models[i]);
     free(t->target_models);
+    for (size_t i = 0; i < t->nmembers; i++)
+        bundle_member_clear(&t->members[i]);
+    free(t->members);
     free(t->name);
     free(t->label_column);
     free(t->target_column);
@@ -440,6 +453,41 @@ static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, 
     return 0;
 }
 
+/* Writes the ensemble members of t into tmp and adds "members" to the task's JSON o. */
+static int write_members(const bundle_task *t, const char *tmp, cJSON *o, stance_error *err)
+{
+    if (!t->nmembers)
+        return 0; /* absent: bundles without members stay as they were */
+    cJSON *a = cJSON_AddArrayToObject(o, "members");
+    if (!a)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t->nmembers; i++) {
+        const bundle_member *m = &t->members[i];
+        char vname[320], mname[320], vsha[65], msha[65];
+        snprintf(vname, sizeof vname, "%s.member-%zu.vocab.tsv", t->name, i);
+        snprintf(mname, sizeof mname, "%s.member-%zu.liblinear", t->name, i);
+        int rc = save_vocab_model(tmp, vname, m->vocab, vsha, mname, m->model, msha, err);
+        if (rc)
+            return rc;
+        cJSON *e = cJSON_CreateObject();
+        if (!e)
+            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        cJSON_AddItemToArray(a, e);
+        cJSON_AddItemToObject(e, "features", bundle_features_to_json(&m->features));
+        cJSON_AddStringToObject(e, "solver", m->solver);
+        cJSON_AddNumberToObject(e, "C", m->c);
+        cJSON_AddNumberToObject(e, "bias", m->bias);
+        cJSON_AddNumberToObject(e, "temperature", m->temperature);
+        if (m->class_bias)
+            cJSON_AddItemToObject(e, "class_bias",
+                                  cJSON_CreateDoubleArray(m->class_bias, (int)t->nlabels));
+        add_files_json(e, vname, m->vocab, vsha, mname, msha);
+        if (m->cv)
+            cJSON_AddItemToObject(e, "cross_validation", cJSON_Duplicate(m->cv, 1));
+    }
+    return 0;
+}
+
 static int write_manifest(const bundle *b, const char *dir, cJSON *tasks, stance_error *err)
 {
     cJSON *m = cJSON_CreateObject();
@@ -509,6 +557,8 @@ static int write_contents(const bundle *b, const char *tmp, stance_error *err)
         if (!rc) {
             cJSON_AddItemToArray(tasks, tj);
             rc = write_target_models(t, tmp, tj, err);
+            if (!rc)
+                rc = write_members(t, tmp, tj, err);
         }
         if (rc) {
             cJSON_Delete(tasks);
@@ -818,6 +868,101 @@ static int load_target_models(const char *dir, const cJSON *a, bundle_task *t, s
     return 0;
 }
 
+/* Loads one entry of a task's "members" into m (the task's other fields are loaded). */
+static int load_member(const char *dir, const cJSON *e, const bundle_task *t, size_t i,
+                       bundle_member *m, stance_error *err)
+{
+    static const char *const known[] = {"features",   "solver",      "C",
+                                        "bias",       "temperature", "class_bias",
+                                        "vocabulary", "model",       "cross_validation"};
+    if (!cJSON_IsObject(e))
+        return stance_error_set(err, STANCE_ERR_MODEL, "task \"%s\": each member must be an object",
+                                t->name);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, e)
+    {
+        size_t k = 0;
+        while (k < sizeof known / sizeof *known && strcmp(it->string, known[k]) != 0)
+            k++;
+        if (k == sizeof known / sizeof *known)
+            return stance_error_set(err, STANCE_ERR_MODEL,
+                                    "task \"%s\": unknown key \"%s\" in member %zu", t->name,
+                                    it->string, i);
+    }
+    const char *solver = NULL;
+    int rc = bundle_features_from_json(cJSON_GetObjectItemCaseSensitive(e, "features"),
+                                       &m->features, err);
+    if (!rc && !(solver = get_string(e, "solver", err)))
+        rc = STANCE_ERR_MODEL;
+    if (!rc && (linear_io_solver_type(solver) < 0 || strlen(solver) >= sizeof m->solver))
+        rc =
+            stance_error_set(err, STANCE_ERR_MODEL, "member %zu: unknown solver \"%s\"", i, solver);
+    if (!rc) {
+        snprintf(m->solver, sizeof m->solver, "%s", solver);
+        rc = get_double(e, "C", &m->c, err);
+    }
+    if (!rc)
+        rc = get_double(e, "bias", &m->bias, err);
+    if (!rc)
+        rc = get_double(e, "temperature", &m->temperature, err);
+    if (!rc && !(m->temperature > 0 && m->c > 0))
+        rc = stance_error_set(err, STANCE_ERR_MODEL,
+                              "member %zu: C and temperature must be positive", i);
+    if (!rc)
+        rc = get_class_bias(e, t->nlabels, &m->class_bias, err);
+    if (rc)
+        return rc;
+    const cJSON *vo = cJSON_GetObjectItemCaseSensitive(e, "vocabulary");
+    const cJSON *mo = cJSON_GetObjectItemCaseSensitive(e, "model");
+    int vsize = 0, docs = 0;
+    if (!cJSON_IsObject(vo) || !cJSON_IsObject(mo))
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "member %zu: \"vocabulary\" and \"model\" must be objects", i);
+    if ((rc = get_int(vo, "size", &vsize, err)) || (rc = get_int(vo, "documents", &docs, err)))
+        return rc;
+    if (vsize < 1 || docs < 0)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "member %zu: vocabulary size must be positive", i);
+    /* the model loader checks a model against a task's labels, bias and solver: the member's
+     * own bias and solver, in a copy of the task that differs in those alone */
+    bundle_task view = *t;
+    view.bias = m->bias;
+    memcpy(view.solver, m->solver, sizeof view.solver);
+    if ((rc = load_vocab_member(dir, vo, vsize, docs, &m->vocab, err)) ||
+        (rc = vocab_set_block_norm(m->vocab, m->features.block_norm, m->features.target_conjoin,
+                                   err)) ||
+        (rc = load_model_member(dir, mo, &view, vsize, 1, &m->model, err)))
+        return rc;
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(e, "cross_validation");
+    if (cv && !(m->cv = cJSON_Duplicate(cv, 1)))
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+/* A task's "members": an array of further ensemble models, not beside per-target models. */
+static int load_members(const char *dir, const cJSON *a, bundle_task *t, stance_error *err)
+{
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 64)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "task \"%s\": \"members\" must be an array of at most 64", t->name);
+    if (t->ntarget_models)
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "task \"%s\" has both members and target models", t->name);
+    size_t n = (size_t)cJSON_GetArraySize(a);
+    t->members = calloc(n ? n : 1, sizeof *t->members);
+    if (!t->members)
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a)
+    {
+        int rc = load_member(dir, e, t, t->nmembers, &t->members[t->nmembers], err);
+        t->nmembers++;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_error *err)
 {
     const char *name = get_string(o, "name", err);
@@ -899,7 +1044,10 @@ static int load_task(const char *dir, const cJSON *o, bundle_task *t, stance_err
     if (cv && !(t->cv = cJSON_Duplicate(cv, 1)))
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     const cJSON *tms = cJSON_GetObjectItemCaseSensitive(o, "target_models");
-    return tms ? load_target_models(dir, tms, t, err) : 0;
+    if (tms && (rc = load_target_models(dir, tms, t, err)) != 0)
+        return rc;
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(o, "members");
+    return ms ? load_members(dir, ms, t, err) : 0;
 }
 
 static int load_parties(const cJSON *ps, bundle *b, stance_error *err)

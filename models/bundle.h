@@ -14,6 +14,13 @@
  *                          task's own vocabulary and model are then the shared model, used for
  *                          a target without a model of its own. Bundles without
  *                          "target_models" load as before.
+ *   TASK.member-N.vocab.tsv, TASK.member-N.liblinear
+ *                          with stance-train --member: the vocabulary and model of the task's
+ *                          N-th further ensemble member (listed in the task's "members" with
+ *                          its own features, solver, C, bias, temperature, class_bias and the
+ *                          sha256 of both files). The task's probabilities are then the mean of
+ *                          its own model's and every member's calibrated probabilities.
+ *                          Bundles without "members" load as before.
  *
  * Calibration: probabilities are softmax(decision values / temperature), or with stance-train
  * --calibration bias and/or --tune-offsets softmax(decision values / temperature + class_bias),
@@ -60,6 +67,18 @@ typedef struct bundle_target_model {
     cJSON *cv;           /* owned, may be NULL: this target's cross-validation report */
 } bundle_target_model;
 
+/* A further model of a task's ensemble (stance-train --member): same labels and task, its own
+ * feature configuration, vocabulary, solver, C, bias and calibration. */
+typedef struct bundle_member {
+    features_config features;
+    char solver[32];
+    double c, bias, temperature;
+    double *class_bias;  /* owned, NULL = none: [nlabels of the task] */
+    vocab *vocab;        /* owned */
+    struct model *model; /* owned (free_and_destroy_model) */
+    cJSON *cv;           /* owned, may be NULL: this member's cross-validation report */
+} bundle_member;
+
 typedef struct bundle_task {
     char *name;            /* "outlook", "stance" */
     char *label_column;    /* gold labels in long format ("label", "outlook"); NULL if wide */
@@ -83,6 +102,10 @@ typedef struct bundle_task {
     cJSON *cv;                    /* owned, may be NULL: cross-validation report stored as is */
     bundle_target_model *target_models; /* owned, may be NULL: per-target models */
     size_t ntarget_models;
+    bundle_member *members; /* owned, may be NULL: further ensemble members (not with
+                               target_models); probabilities are averaged over the task's own
+                               model and these */
+    size_t nmembers;
 } bundle_task;
 
 typedef struct bundle {
@@ -115,6 +138,7 @@ int bundle_find_task(const bundle *b, const char *name);
 const bundle_target_model *bundle_task_target_model(const bundle_task *t, const char *target);
 /* Frees what m owns (not m itself). */
 void bundle_target_model_clear(bundle_target_model *m);
+void bundle_member_clear(bundle_member *m);
 
 /* Index of label in task t, or -1. */
 int bundle_task_label(const bundle_task *t, const char *label);

@@ -15,7 +15,8 @@
 struct scorer {
     const bundle *b;
     scorer_options opt;
-    features_extractor **fx; /* one per task: tasks may differ in features */
+    features_extractor **fx;         /* one per task: tasks may differ in features */
+    features_extractor ***member_fx; /* [task][member]: ensemble members' own extractors */
     term_list terms;
     feature_vec vec;
     text_span *spans;
@@ -46,6 +47,21 @@ int scorer_aggregation_valid(const char *name)
 
 static int escaped_names(scorer *s);
 
+/* One extractor per ensemble member of task t (members differ from their task in features). */
+static int member_extractors(scorer *s, size_t t, stance_error *err)
+{
+    const bundle_task *bt = &s->b->tasks[t];
+    if (!bt->nmembers)
+        return 0;
+    if (!(s->member_fx[t] = calloc(bt->nmembers, sizeof *s->member_fx[t])))
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory creating scorer");
+    for (size_t m = 0; m < bt->nmembers; m++)
+        if (!(s->member_fx[t][m] =
+                  features_extractor_new(&bt->members[m].features, s->b->parties, err)))
+            return err ? err->code : STANCE_ERR_MODEL;
+    return 0;
+}
+
 scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err)
 {
     if (opt && opt->aggregation && !scorer_aggregation_valid(opt->aggregation)) {
@@ -55,7 +71,10 @@ scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err
         return NULL;
     }
     scorer *s = calloc(1, sizeof *s);
-    if (!s || !(s->fx = calloc(b->ntasks, sizeof *s->fx))) {
+    if (!s || !(s->fx = calloc(b->ntasks, sizeof *s->fx)) ||
+        !(s->member_fx = calloc(b->ntasks, sizeof *s->member_fx))) {
+        if (s)
+            free(s->fx);
         free(s);
         stance_error_set(err, STANCE_ERR_NOMEM, "out of memory creating scorer");
         return NULL;
@@ -76,10 +95,9 @@ scorer *scorer_new(const bundle *b, const scorer_options *opt, stance_error *err
         for (size_t u = 0; u < t && !s->fx[t]; u++)
             if (memcmp(&b->tasks[u].features, &b->tasks[t].features, sizeof(features_config)) == 0)
                 s->fx[t] = s->fx[u];
-        if (s->fx[t])
-            continue;
-        s->fx[t] = features_extractor_new(&b->tasks[t].features, b->parties, err);
-        if (!s->fx[t]) {
+        if (!s->fx[t])
+            s->fx[t] = features_extractor_new(&b->tasks[t].features, b->parties, err);
+        if (!s->fx[t] || member_extractors(s, t, err) != 0) {
             scorer_free(s);
             return NULL;
         }
@@ -104,6 +122,12 @@ void scorer_free(scorer *s)
             features_extractor_free(s->fx[t]);
     }
     free(s->fx);
+    for (size_t t = 0; s->member_fx && t < s->b->ntasks; t++) {
+        for (size_t m = 0; s->member_fx[t] && m < s->b->tasks[t].nmembers; m++)
+            features_extractor_free(s->member_fx[t][m]);
+        free(s->member_fx[t]);
+    }
+    free(s->member_fx);
     term_list_free(&s->terms);
     feature_vec_free(&s->vec);
     free(s->spans);
@@ -212,6 +236,27 @@ static int probs_of(scorer *s, size_t t, const char *text, size_t len, const cha
     double logits[MAX_LABELS];
     classify_logits(mc.model, s->vec.nodes, bt->nlabels, logits);
     classify_calibrated(logits, bt->nlabels, mc.temperature, mc.class_bias, probs);
+    if (!bt->nmembers)
+        return 0;
+    /* an ensemble (stance-train --member): the mean of every member's calibrated
+     * probabilities, each from its own terms and vocabulary */
+    double mp[MAX_LABELS];
+    for (size_t m = 0; m < bt->nmembers; m++) {
+        const bundle_member *bm = &bt->members[m];
+        term_list_clear(&s->terms);
+        rc = features_terms(s->member_fx[t][m], text, len, lang, party, target, &s->terms, err);
+        if (!rc)
+            rc = vocab_vectorize(bm->vocab, &s->terms, bm->features.sublinear_tf, bm->bias, &s->vec,
+                                 err);
+        if (rc)
+            return rc;
+        classify_logits(bm->model, s->vec.nodes, bt->nlabels, logits);
+        classify_calibrated(logits, bt->nlabels, bm->temperature, bm->class_bias, mp);
+        for (size_t l = 0; l < bt->nlabels; l++)
+            probs[l] += mp[l];
+    }
+    for (size_t l = 0; l < bt->nlabels; l++)
+        probs[l] /= (double)(bt->nmembers + 1);
     return 0;
 }
 
@@ -709,6 +754,12 @@ static void cache_all(scorer *s, int on)
             features_cache_begin(s->fx[t]);
         else
             features_cache_end(s->fx[t]);
+        for (size_t m = 0; m < s->b->tasks[t].nmembers; m++) {
+            if (on)
+                features_cache_begin(s->member_fx[t][m]);
+            else
+                features_cache_end(s->member_fx[t][m]);
+        }
     }
 }
 

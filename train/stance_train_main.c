@@ -18,6 +18,8 @@
 
 #define MAX_TASKS 16
 #define MAX_FILES 64
+#define MAX_MEMBERS 8
+#define MAX_MEMBER_WORDS 64
 
 static const char usage_text[] =
     "usage: stance-train --data FILE [--data FILE ...] --task NAME [task options] [--task ...]\n"
@@ -108,6 +110,14 @@ static const char usage_text[] =
     "                         is followed by those words, cut at its capitals, digits and\n"
     "                         underscores; the hashtag stays a word too (default off)\n"
     "  --link-classes         URLs become the term \"<url>\" and @mentions \"<@>\" (default off)\n"
+    "Ensemble:\n"
+    "  --member FLAGS         one more model for every task, trained from the defaults and\n"
+    "                         FLAGS (feature and model options separated by spaces, e.g.\n"
+    "                         \"--char-ngrams 2-5 --solver L2R_L2LOSS_SVC_DUAL\") on the same\n"
+    "                         examples and folds; the bundle's probabilities are the mean of\n"
+    "                         every model's calibrated probabilities, and the CV report adds\n"
+    "                         the ensemble's out-of-fold scores; repeatable (8 at most), not\n"
+    "                         with --search or --target-models\n"
     "  --stemming SPEC        per-language stemming, e.g. ru=snowball:russian,uk=prefix:6,*=none\n"
     "Output:\n"
     "  --out NAME.model       the bundle directory to write (replaced atomically)\n"
@@ -300,6 +310,28 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
             }
         }
         print_tuned_offsets(cv);
+        for (size_t m = 0; m < bt->nmembers; m++) {
+            const bundle_member *bm = &bt->members[m];
+            const cJSON *mcv = bm->cv;
+            printf("  member %zu: %zu features, solver %s, C=%g", m + 1, vocab_size(bm->vocab),
+                   bm->solver, bm->c);
+            if (mcv)
+                printf(", cross-validated %s %.4f  macro-F1 %.4f",
+                       cJSON_GetObjectItemCaseSensitive(mcv, "metric")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(mcv, "score")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(mcv, "macro_f1")->valuedouble);
+            putchar('\n');
+        }
+        const cJSON *ens = cJSON_GetObjectItemCaseSensitive(cv, "ensemble");
+        if (ens)
+            printf("  ensemble of %d models (mean probabilities): cross-validated %s %.4f  "
+                   "accuracy %.4f  macro-F1 %.4f  ECE %.4f\n",
+                   cJSON_GetObjectItemCaseSensitive(ens, "models")->valueint,
+                   cJSON_GetObjectItemCaseSensitive(cv, "metric")->valuestring,
+                   cJSON_GetObjectItemCaseSensitive(ens, "score")->valuedouble,
+                   cJSON_GetObjectItemCaseSensitive(ens, "accuracy")->valuedouble,
+                   cJSON_GetObjectItemCaseSensitive(ens, "macro_f1")->valuedouble,
+                   cJSON_GetObjectItemCaseSensitive(ens, "ece")->valuedouble);
         const cJSON *tms = cJSON_GetObjectItemCaseSensitive(cv, "target_models");
         if (tms) {
             const cJSON *sc = cJSON_GetObjectItemCaseSensitive(tms, "score");
@@ -337,96 +369,239 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
     }
 }
 
+enum {
+    O_DATA = 256,
+    O_TASK,
+    O_LABEL_COL,
+    O_TARGET_COL,
+    O_TARGET_COLS,
+    O_TEXT_COL,
+    O_ID_COL,
+    O_GROUP_COL,
+    O_LANG_COL,
+    O_ALIASES,
+    O_CV,
+    O_C,
+    O_SOLVER,
+    O_NO_WEIGHTS,
+    O_SEED,
+    O_NGRAMS,
+    O_CHAR,
+    O_MIN_DF,
+    O_MAX_FEAT,
+    O_NEG,
+    O_NO_MASK,
+    O_CONJOIN,
+    O_NO_SUBLIN,
+    O_STEM,
+    O_OUT,
+    O_JSON,
+    O_WHERE,
+    O_AGG,
+    O_SEARCH,
+    O_TWIN,
+    O_PER_TARGET,
+    O_TARGET_MODELS,
+    O_SHARED_FOLDS,
+    O_CV_METRIC,
+    O_NB,
+    O_PUNCT,
+    O_BLOCK_NORM,
+    O_SPLIT_HASHTAGS,
+    O_LINK_CLASSES,
+    O_CALIBRATION,
+    O_TUNE_OFFSETS,
+    O_MEMBER
+};
+static const struct option longopts[] = {{"member", required_argument, 0, O_MEMBER},
+                                         {"data", required_argument, 0, O_DATA},
+                                         {"task", required_argument, 0, O_TASK},
+                                         {"label-column", required_argument, 0, O_LABEL_COL},
+                                         {"target-column", required_argument, 0, O_TARGET_COL},
+                                         {"target-columns", required_argument, 0, O_TARGET_COLS},
+                                         {"text-column", required_argument, 0, O_TEXT_COL},
+                                         {"id-column", required_argument, 0, O_ID_COL},
+                                         {"group-column", required_argument, 0, O_GROUP_COL},
+                                         {"lang-column", required_argument, 0, O_LANG_COL},
+                                         {"aliases", required_argument, 0, O_ALIASES},
+                                         {"cv", required_argument, 0, O_CV},
+                                         {"c", required_argument, 0, O_C},
+                                         {"solver", required_argument, 0, O_SOLVER},
+                                         {"no-class-weights", no_argument, 0, O_NO_WEIGHTS},
+                                         {"seed", required_argument, 0, O_SEED},
+                                         {"ngrams", required_argument, 0, O_NGRAMS},
+                                         {"char-ngrams", required_argument, 0, O_CHAR},
+                                         {"min-df", required_argument, 0, O_MIN_DF},
+                                         {"max-features", required_argument, 0, O_MAX_FEAT},
+                                         {"negation", required_argument, 0, O_NEG},
+                                         {"no-target-mask", no_argument, 0, O_NO_MASK},
+                                         {"target-conjoin", no_argument, 0, O_CONJOIN},
+                                         {"no-sublinear-tf", no_argument, 0, O_NO_SUBLIN},
+                                         {"stemming", required_argument, 0, O_STEM},
+                                         {"out", required_argument, 0, O_OUT},
+                                         {"json", no_argument, 0, O_JSON},
+                                         {"where", required_argument, 0, O_WHERE},
+                                         {"aggregation", required_argument, 0, O_AGG},
+                                         {"search", no_argument, 0, O_SEARCH},
+                                         {"target-window", required_argument, 0, O_TWIN},
+                                         {"per-target", no_argument, 0, O_PER_TARGET},
+                                         {"target-models", no_argument, 0, O_TARGET_MODELS},
+                                         {"shared-folds", no_argument, 0, O_SHARED_FOLDS},
+                                         {"cv-metric", required_argument, 0, O_CV_METRIC},
+                                         {"nb-weighting", no_argument, 0, O_NB},
+                                         {"punct-tokens", no_argument, 0, O_PUNCT},
+                                         {"block-norm", no_argument, 0, O_BLOCK_NORM},
+                                         {"split-hashtags", no_argument, 0, O_SPLIT_HASHTAGS},
+                                         {"link-classes", no_argument, 0, O_LINK_CLASSES},
+                                         {"calibration", required_argument, 0, O_CALIBRATION},
+                                         {"tune-offsets", no_argument, 0, O_TUNE_OFFSETS},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+
+/* The feature and model options, which both the command line and each --member take: applies
+ * option c (argument arg) to o. Returns 1 when c is one of them (with *rc set on a bad value),
+ * 0 when it is not. */
+static int model_option(int c, const char *arg, trainer_options *o, int *rc)
+{
+    switch (c) {
+    case O_C: {
+        char *end = NULL;
+        o->c = strtod(arg, &end);
+        if (!end || *end || !(o->c > 0))
+            *rc = usage_error("--c must be a positive number, not", arg);
+        break;
+    }
+    case O_SOLVER:
+        o->solver = arg;
+        break;
+    case O_NO_WEIGHTS:
+        o->balanced = 0;
+        break;
+    case O_NGRAMS:
+        if (args_parse_int(arg, 1, 3, &o->features.word_ngram_max))
+            *rc = usage_error("--ngrams must be 1, 2 or 3, not", arg);
+        break;
+    case O_CHAR: {
+        int a = 0, b = 0;
+        char tail;
+        if (strcmp(arg, "0") == 0 || strcmp(arg, "off") == 0)
+            a = b = 0;
+        else if (sscanf(arg, "%d-%d%c", &a, &b, &tail) != 2 || a < 1 || b < a || b > 8)
+            *rc = usage_error("--char-ngrams must look like 2-5 (1..8), not", arg);
+        o->features.char_ngram_min = a;
+        o->features.char_ngram_max = b;
+        break;
+    }
+    case O_MIN_DF:
+        if (args_parse_int(arg, 1, 1 << 30, &o->features.min_df))
+            *rc = usage_error("--min-df must be a positive integer, not", arg);
+        break;
+    case O_MAX_FEAT:
+        if (args_parse_int(arg, 0, 1 << 30, &o->features.max_features))
+            *rc = usage_error("--max-features must be a non-negative integer, not", arg);
+        break;
+    case O_NEG:
+        if (args_parse_int(arg, 0, 10, &o->features.negation))
+            *rc = usage_error("--negation must be 0..10, not", arg);
+        break;
+    case O_NO_MASK:
+        o->features.target_mask = 0;
+        break;
+    case O_CONJOIN:
+        o->features.target_conjoin = 1;
+        break;
+    case O_NO_SUBLIN:
+        o->features.sublinear_tf = 0;
+        break;
+    case O_STEM:
+        if (strlen(arg) >= sizeof o->features.stemming)
+            *rc = usage_error("--stemming is too long", NULL);
+        else
+            snprintf(o->features.stemming, sizeof o->features.stemming, "%s", arg);
+        break;
+    case O_PER_TARGET:
+        o->features.target_only = 1;
+        o->features.target_conjoin = 1;
+        break;
+    case O_TWIN:
+        if (args_parse_int(arg, 0, 20, &o->features.target_window))
+            *rc = usage_error("--target-window must be 0..20, not", arg);
+        break;
+    case O_NB:
+        o->features.nb_weighting = 1;
+        break;
+    case O_PUNCT:
+        o->features.punct_tokens = 1;
+        break;
+    case O_BLOCK_NORM:
+        o->features.block_norm = 1;
+        break;
+    case O_SPLIT_HASHTAGS:
+        o->features.hashtag_split = 1;
+        break;
+    case O_LINK_CLASSES:
+        o->features.link_classes = 1;
+        break;
+    case O_CALIBRATION:
+        if (strcmp(arg, "temperature") == 0)
+            o->calibration = TRAINER_CALIBRATION_TEMPERATURE;
+        else if (strcmp(arg, "bias") == 0)
+            o->calibration = TRAINER_CALIBRATION_BIAS;
+        else if (strcmp(arg, "ece") == 0)
+            o->calibration = TRAINER_CALIBRATION_ECE;
+        else
+            *rc = usage_error("--calibration must be temperature, bias or ece, not", arg);
+        break;
+    case O_TUNE_OFFSETS:
+        o->tune_offsets = 1;
+        break;
+    default:
+        return 0;
+    }
+    return 1;
+}
+
+/* One --member: its flags (feature and model options separated by spaces) over the defaults
+ * into *o. words receives the split copy, which o's strings point into: the caller frees it
+ * after training. Returns 0 or STANCE_ERR_USAGE (with a message on stderr). */
+static int parse_member(const char *flags, trainer_options *o, char **words)
+{
+    trainer_options_default(o);
+    char *copy = strdup(flags);
+    *words = copy;
+    if (!copy)
+        return usage_error("out of memory", NULL);
+    char *argv[MAX_MEMBER_WORDS + 2] = {"stance-train --member"};
+    int argc = 1;
+    for (char *save = NULL, *w = strtok_r(copy, " \t\n", &save); w;
+         w = strtok_r(NULL, " \t\n", &save)) {
+        if (argc > MAX_MEMBER_WORDS)
+            return usage_error("too many words in a --member:", flags);
+        argv[argc++] = w;
+    }
+    if (argc == 1)
+        return usage_error("--member needs options, e.g. --member \"--char-ngrams 2-5\"", NULL);
+    int rc = 0, c;
+    optind = 0; /* GNU getopt: start over on the new vector */
+    opterr = 0;
+    while (!rc && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+        if (c == '?' || c == ':' || !model_option(c, optarg, o, &rc))
+            rc =
+                usage_error("--member takes feature and model options only, not", argv[optind - 1]);
+    opterr = 1;
+    if (!rc && optind < argc)
+        rc = usage_error("unexpected argument in a --member:", argv[optind]);
+    stance_error err = {0};
+    if (!rc && features_config_validate(&o->features, &err) != 0) {
+        fprintf(stderr, "stance-train: --member: %s\n", err.message);
+        rc = err.code;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    enum {
-        O_DATA = 256,
-        O_TASK,
-        O_LABEL_COL,
-        O_TARGET_COL,
-        O_TARGET_COLS,
-        O_TEXT_COL,
-        O_ID_COL,
-        O_GROUP_COL,
-        O_LANG_COL,
-        O_ALIASES,
-        O_CV,
-        O_C,
-        O_SOLVER,
-        O_NO_WEIGHTS,
-        O_SEED,
-        O_NGRAMS,
-        O_CHAR,
-        O_MIN_DF,
-        O_MAX_FEAT,
-        O_NEG,
-        O_NO_MASK,
-        O_CONJOIN,
-        O_NO_SUBLIN,
-        O_STEM,
-        O_OUT,
-        O_JSON,
-        O_WHERE,
-        O_AGG,
-        O_SEARCH,
-        O_TWIN,
-        O_PER_TARGET,
-        O_TARGET_MODELS,
-        O_SHARED_FOLDS,
-        O_CV_METRIC,
-        O_NB,
-        O_PUNCT,
-        O_BLOCK_NORM,
-        O_SPLIT_HASHTAGS,
-        O_LINK_CLASSES,
-        O_CALIBRATION,
-        O_TUNE_OFFSETS
-    };
-    static const struct option longopts[] = {
-        {"data", required_argument, 0, O_DATA},
-        {"task", required_argument, 0, O_TASK},
-        {"label-column", required_argument, 0, O_LABEL_COL},
-        {"target-column", required_argument, 0, O_TARGET_COL},
-        {"target-columns", required_argument, 0, O_TARGET_COLS},
-        {"text-column", required_argument, 0, O_TEXT_COL},
-        {"id-column", required_argument, 0, O_ID_COL},
-        {"group-column", required_argument, 0, O_GROUP_COL},
-        {"lang-column", required_argument, 0, O_LANG_COL},
-        {"aliases", required_argument, 0, O_ALIASES},
-        {"cv", required_argument, 0, O_CV},
-        {"c", required_argument, 0, O_C},
-        {"solver", required_argument, 0, O_SOLVER},
-        {"no-class-weights", no_argument, 0, O_NO_WEIGHTS},
-        {"seed", required_argument, 0, O_SEED},
-        {"ngrams", required_argument, 0, O_NGRAMS},
-        {"char-ngrams", required_argument, 0, O_CHAR},
-        {"min-df", required_argument, 0, O_MIN_DF},
-        {"max-features", required_argument, 0, O_MAX_FEAT},
-        {"negation", required_argument, 0, O_NEG},
-        {"no-target-mask", no_argument, 0, O_NO_MASK},
-        {"target-conjoin", no_argument, 0, O_CONJOIN},
-        {"no-sublinear-tf", no_argument, 0, O_NO_SUBLIN},
-        {"stemming", required_argument, 0, O_STEM},
-        {"out", required_argument, 0, O_OUT},
-        {"json", no_argument, 0, O_JSON},
-        {"where", required_argument, 0, O_WHERE},
-        {"aggregation", required_argument, 0, O_AGG},
-        {"search", no_argument, 0, O_SEARCH},
-        {"target-window", required_argument, 0, O_TWIN},
-        {"per-target", no_argument, 0, O_PER_TARGET},
-        {"target-models", no_argument, 0, O_TARGET_MODELS},
-        {"shared-folds", no_argument, 0, O_SHARED_FOLDS},
-        {"cv-metric", required_argument, 0, O_CV_METRIC},
-        {"nb-weighting", no_argument, 0, O_NB},
-        {"punct-tokens", no_argument, 0, O_PUNCT},
-        {"block-norm", no_argument, 0, O_BLOCK_NORM},
-        {"split-hashtags", no_argument, 0, O_SPLIT_HASHTAGS},
-        {"link-classes", no_argument, 0, O_LINK_CLASSES},
-        {"calibration", required_argument, 0, O_CALIBRATION},
-        {"tune-offsets", no_argument, 0, O_TUNE_OFFSETS},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
     trainer_options opt;
     trainer_options_default(&opt);
     trainer_task_spec specs[MAX_TASKS];
@@ -436,6 +611,8 @@ int main(int argc, char **argv)
     int quiet = 0, json = 0, c;
     memset(specs, 0, sizeof specs);
     int rc = 0;
+    const char *member_flags[MAX_MEMBERS];
+    size_t nmembers = 0;
     while (!rc && (c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
         trainer_task_spec *cur = nspecs ? &specs[nspecs - 1] : NULL;
         int iv;
@@ -495,65 +672,10 @@ int main(int argc, char **argv)
             if (args_parse_int(optarg, 0, 100, &opt.folds) || opt.folds == 1)
                 rc = usage_error("--cv must be 0 or 2..100, not", optarg);
             break;
-        case O_C: {
-            char *end = NULL;
-            opt.c = strtod(optarg, &end);
-            if (!end || *end || !(opt.c > 0))
-                rc = usage_error("--c must be a positive number, not", optarg);
-            break;
-        }
-        case O_SOLVER:
-            opt.solver = optarg;
-            break;
-        case O_NO_WEIGHTS:
-            opt.balanced = 0;
-            break;
         case O_SEED:
             if (args_parse_int(optarg, 0, 1 << 30, &iv))
                 rc = usage_error("--seed must be a non-negative integer, not", optarg);
             opt.seed = (unsigned long)iv;
-            break;
-        case O_NGRAMS:
-            if (args_parse_int(optarg, 1, 3, &opt.features.word_ngram_max))
-                rc = usage_error("--ngrams must be 1, 2 or 3, not", optarg);
-            break;
-        case O_CHAR: {
-            int a = 0, b = 0;
-            char tail;
-            if (strcmp(optarg, "0") == 0 || strcmp(optarg, "off") == 0)
-                a = b = 0;
-            else if (sscanf(optarg, "%d-%d%c", &a, &b, &tail) != 2 || a < 1 || b < a || b > 8)
-                rc = usage_error("--char-ngrams must look like 2-5 (1..8), not", optarg);
-            opt.features.char_ngram_min = a;
-            opt.features.char_ngram_max = b;
-            break;
-        }
-        case O_MIN_DF:
-            if (args_parse_int(optarg, 1, 1 << 30, &opt.features.min_df))
-                rc = usage_error("--min-df must be a positive integer, not", optarg);
-            break;
-        case O_MAX_FEAT:
-            if (args_parse_int(optarg, 0, 1 << 30, &opt.features.max_features))
-                rc = usage_error("--max-features must be a non-negative integer, not", optarg);
-            break;
-        case O_NEG:
-            if (args_parse_int(optarg, 0, 10, &opt.features.negation))
-                rc = usage_error("--negation must be 0..10, not", optarg);
-            break;
-        case O_NO_MASK:
-            opt.features.target_mask = 0;
-            break;
-        case O_CONJOIN:
-            opt.features.target_conjoin = 1;
-            break;
-        case O_NO_SUBLIN:
-            opt.features.sublinear_tf = 0;
-            break;
-        case O_STEM:
-            if (strlen(optarg) >= sizeof opt.features.stemming)
-                rc = usage_error("--stemming is too long", NULL);
-            else
-                snprintf(opt.features.stemming, sizeof opt.features.stemming, "%s", optarg);
             break;
         case O_OUT:
             out = optarg;
@@ -561,53 +683,17 @@ int main(int argc, char **argv)
         case O_JSON:
             json = 1;
             break;
-        case O_PER_TARGET:
-            opt.features.target_only = 1;
-            opt.features.target_conjoin = 1;
-            break;
         case O_TARGET_MODELS:
             opt.target_models = 1;
             break;
         case O_SHARED_FOLDS:
             opt.shared_folds = 1;
             break;
-        case O_TWIN:
-            if (args_parse_int(optarg, 0, 20, &opt.features.target_window))
-                rc = usage_error("--target-window must be 0..20, not", optarg);
-            break;
         case O_CV_METRIC:
             if (!trainer_cv_metric_valid(optarg))
                 rc = usage_error("--cv-metric must be macro_f1, f_avg, f1_pn or f_avg_targets, not",
                                  optarg);
             opt.cv_metric = optarg;
-            break;
-        case O_NB:
-            opt.features.nb_weighting = 1;
-            break;
-        case O_PUNCT:
-            opt.features.punct_tokens = 1;
-            break;
-        case O_BLOCK_NORM:
-            opt.features.block_norm = 1;
-            break;
-        case O_SPLIT_HASHTAGS:
-            opt.features.hashtag_split = 1;
-            break;
-        case O_LINK_CLASSES:
-            opt.features.link_classes = 1;
-            break;
-        case O_CALIBRATION:
-            if (strcmp(optarg, "temperature") == 0)
-                opt.calibration = TRAINER_CALIBRATION_TEMPERATURE;
-            else if (strcmp(optarg, "bias") == 0)
-                opt.calibration = TRAINER_CALIBRATION_BIAS;
-            else if (strcmp(optarg, "ece") == 0)
-                opt.calibration = TRAINER_CALIBRATION_ECE;
-            else
-                rc = usage_error("--calibration must be temperature, bias or ece, not", optarg);
-            break;
-        case O_TUNE_OFFSETS:
-            opt.tune_offsets = 1;
             break;
         case O_SEARCH:
             opt.search = 1;
@@ -631,13 +717,27 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < MAX_TASKS; i++)
                 free(target_lists[i]);
             return 0;
+        case O_MEMBER:
+            if (nmembers == MAX_MEMBERS)
+                rc = usage_error("too many --member options", NULL);
+            else
+                member_flags[nmembers++] = optarg;
+            break;
         default:
-            rc = STANCE_ERR_USAGE;
-            fputs("Try 'stance-train --help'.\n", stderr);
+            if (!model_option(c, optarg, &opt, &rc)) {
+                rc = STANCE_ERR_USAGE;
+                fputs("Try 'stance-train --help'.\n", stderr);
+            }
         }
     }
     if (!rc && optind < argc)
         rc = usage_error("unexpected argument:", argv[optind]);
+    trainer_options member_opts[MAX_MEMBERS];
+    char *member_words[MAX_MEMBERS] = {0};
+    for (size_t m = 0; m < nmembers && !rc; m++)
+        rc = parse_member(member_flags[m], &member_opts[m], &member_words[m]);
+    opt.members = member_opts;
+    opt.nmembers = nmembers;
     if (!rc && nfiles == 0)
         rc = usage_error("no --data file given", NULL);
     if (!rc && nspecs == 0)
@@ -668,6 +768,8 @@ int main(int argc, char **argv)
     if (rc) {
         for (size_t i = 0; i < MAX_TASKS; i++)
             free(target_lists[i]);
+        for (size_t m = 0; m < MAX_MEMBERS; m++)
+            free(member_words[m]);
         return rc;
     }
 
@@ -739,5 +841,7 @@ int main(int argc, char **argv)
     bundle_free(b);
     for (size_t i = 0; i < MAX_TASKS; i++)
         free(target_lists[i]);
+    for (size_t m = 0; m < MAX_MEMBERS; m++)
+        free(member_words[m]);
     return rc;
 }

@@ -1132,7 +1132,7 @@ static int offsets_into_bias(const task_data *td, const double *bl, const int *g
  * out-of-fold prediction of each example at the chosen C (pooled by the caller). */
 static int train_task(const dataset *d, task_data *td, const trainer_options *opt,
                       const parties *ps, int final, double *cv_score, bundle_task *bt,
-                      const int *fixed_fold, int *oof_pred, stance_error *err)
+                      const int *fixed_fold, int *oof_pred, double *oof_probs, stance_error *err)
 {
     int solver = linear_io_solver_type(opt->solver ? opt->solver : "L2R_LR");
     if (solver < 0 || solver >= L2R_L2LOSS_SVR)
@@ -1249,6 +1249,8 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
                         xs ? classify_probabilities(xs + i * k, k, 1.0, probs)
                            : classify_calibrated(bl + i * k, k, temperature, class_bias, probs);
                     metrics_add(best_m, gold[i], pred[i], probs);
+                    if (oof_probs)
+                        memcpy(oof_probs + i * k, probs, k * sizeof *probs);
                 }
                 if (xs) /* the cross-fitted score, not the (unchanged) grid's */
                     best_score = cv_metric_score(td, gold, pred, metric);
@@ -1496,7 +1498,7 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
         bundle_task sbt = {0};
         double score = -1;
         rc = train_task(d, &sub, &o, ps, 1, &score, &sbt, pooling ? sub_fold : NULL,
-                        pooling ? sub_pred : NULL, err);
+                        pooling ? sub_pred : NULL, NULL, err);
         for (size_t j = 0; pooling && !rc && j < n; j++)
             pooled[sub_at[j]] = sub_pred[j];
         /* train_task's sort_labels replaced the (already sorted) array by a new one and freed
@@ -1629,7 +1631,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
     cJSON *table = cJSON_CreateArray();
     if (!table)
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
-    int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, NULL, NULL, err);
+    int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, NULL, NULL, NULL, err);
     cJSON_AddItemToArray(table, variant_json(&best, best_score));
     for (int dim = 0; dim < 7 && !rc; dim++) {
         variant cand[4];
@@ -1693,7 +1695,7 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
             if (opt->progress)
                 opt->progress(opt->progress_ctx, td->spec->name, "search",
                               (size_t)cJSON_GetArraySize(table) + 1, 0);
-            rc = train_task(d, td, &o, ps, 0, &score, NULL, NULL, NULL, err);
+            rc = train_task(d, td, &o, ps, 0, &score, NULL, NULL, NULL, NULL, err);
             cJSON_AddItemToArray(table, variant_json(&cand[i], score));
             if (!rc && score > winner_score + 0.002) {
                 winner = cand[i];
@@ -1706,12 +1708,111 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
     if (!rc) {
         o = *opt;
         apply_variant(&o, &best);
-        rc = train_task(d, td, &o, ps, 1, NULL, bt, NULL, NULL, err);
+        rc = train_task(d, td, &o, ps, 1, NULL, bt, NULL, NULL, NULL, err);
     }
     if (!rc && bt->cv)
         cJSON_AddItemToObject(bt->cv, "search", table);
     else
         cJSON_Delete(table);
+    return rc;
+}
+
+/* --member: after the task's own model (bt, trained and cross-validated by train_task with its
+ * out-of-fold probabilities in own_probs), each member of opt->members is trained the same way
+ * on the same examples and the same folds, with the member's features, solver, C, class
+ * weights, bias, calibration and offsets, and moved into bt->members. With cross-validation,
+ * the task's report gets "ensemble": the CV metric, accuracy, macro-F1 and ECE of the mean of
+ * all the models' calibrated out-of-fold probabilities (what stance-predict reports for the
+ * bundle), and each member's own report is kept with it. */
+static int train_members(const dataset *d, task_data *td, const trainer_options *opt,
+                         const parties *ps, bundle_task *bt, const double *own_probs,
+                         stance_error *err)
+{
+    size_t n = td->n, k = td->nlabels;
+    int cv = opt->folds >= 2 && own_probs;
+    int *fold = cv ? malloc(n * sizeof *fold) : NULL;
+    double *sum = cv ? malloc(n * k * sizeof *sum) : NULL;
+    double *probs = cv ? malloc(n * k * sizeof *probs) : NULL;
+    bt->members = calloc(opt->nmembers, sizeof *bt->members);
+    int rc = 0;
+    if (!bt->members || (cv && (!fold || !sum || !probs)))
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    if (!rc && cv) { /* the folds train_task drew for the task's own model */
+        rc = assign_folds(d, td, opt->folds, opt->seed, fold, err);
+        memcpy(sum, own_probs, n * k * sizeof *sum);
+    }
+    for (size_t m = 0; m < opt->nmembers && !rc; m++) {
+        const trainer_options *mo = &opt->members[m];
+        trainer_options o = *opt; /* the task's data, folds, metric and seed */
+        o.features = mo->features;
+        o.solver = mo->solver;
+        o.c = mo->c;
+        o.balanced = mo->balanced;
+        o.bias = mo->bias;
+        o.calibration = mo->calibration;
+        o.tune_offsets = mo->tune_offsets;
+        o.members = NULL;
+        o.nmembers = 0;
+        bundle_task mt = {0};
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, td->spec->name, "ensemble member", m, opt->nmembers);
+        rc = train_task(d, td, &o, ps, 1, NULL, &mt, fold, NULL, probs, err);
+        if (!rc && (mt.nlabels != k || mt.target_dependent != bt->target_dependent))
+            rc = stance_error_set(err, STANCE_ERR_DATA, "ensemble member %zu saw other labels", m);
+        if (!rc) {
+            bundle_member *bm = &bt->members[bt->nmembers++];
+            bm->features = mt.features;
+            memcpy(bm->solver, mt.solver, sizeof bm->solver);
+            bm->c = mt.c;
+            bm->bias = mt.bias;
+            bm->temperature = mt.temperature;
+            bm->class_bias = mt.class_bias;
+            bm->vocab = mt.vocab;
+            bm->model = mt.model;
+            bm->cv = mt.cv;
+            mt.class_bias = NULL;
+            mt.vocab = NULL;
+            mt.model = NULL;
+            mt.cv = NULL;
+            for (size_t i = 0; cv && i < n * k; i++)
+                sum[i] += probs[i];
+        }
+        bundle_task_clear(&mt);
+    }
+    if (!rc && cv && bt->cv) {
+        const char *metric = opt->cv_metric ? opt->cv_metric : "macro_f1";
+        int *gold = malloc(n * sizeof *gold), *pred = malloc(n * sizeof *pred);
+        metrics *mx = metrics_new(k, (const char *const *)td->labels, 10, err);
+        cJSON *ej = cJSON_CreateObject();
+        if (!gold || !pred || !mx || !ej) {
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        } else {
+            double scale = 1.0 / (double)(opt->nmembers + 1);
+            for (size_t i = 0; i < n; i++) {
+                for (size_t l = 0; l < k; l++)
+                    sum[i * k + l] *= scale;
+                gold[i] = td->ex[i].label;
+                pred[i] = argmax(sum + i * k, k);
+                metrics_add(mx, gold[i], pred[i], sum + i * k);
+            }
+            cJSON_AddNumberToObject(ej, "models", (double)(opt->nmembers + 1));
+            cJSON_AddNumberToObject(ej, "score", cv_metric_score(td, gold, pred, metric));
+            cJSON_AddNumberToObject(ej, "accuracy", metrics_accuracy(mx));
+            cJSON_AddNumberToObject(ej, "macro_f1", metrics_macro_f1(mx));
+            cJSON_AddNumberToObject(ej, "ece", metrics_ece(mx));
+            cv_metrics_json(ej, td, gold, pred);
+            cJSON_AddItemToObject(ej, "metrics", metrics_to_json(mx));
+            cJSON_AddItemToObject(bt->cv, "ensemble", ej);
+            ej = NULL;
+        }
+        cJSON_Delete(ej);
+        metrics_free(mx);
+        free(gold);
+        free(pred);
+    }
+    free(fold);
+    free(sum);
+    free(probs);
     return rc;
 }
 
@@ -1754,6 +1855,11 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
                                 "--target-models cannot be combined with --search: search the "
                                 "settings first, then train with them and --target-models");
     }
+    if (opt->nmembers && (opt->search || opt->target_models)) {
+        bundle_free(b);
+        return stance_error_set(err, STANCE_ERR_USAGE,
+                                "--member cannot be combined with --search or --target-models");
+    }
     if (opt->folds == 1 || opt->folds < 0 || opt->folds > 100) {
         bundle_free(b);
         return stance_error_set(err, STANCE_ERR_USAGE, "--cv must be 0 or 2..100");
@@ -1783,9 +1889,17 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
     if (!rc && d.nrows == 0)
         rc = stance_error_set(err, STANCE_ERR_DATA, "no usable rows in the training data");
     for (size_t t = 0; t < nspecs && !rc; t++) {
-        rc = opt->search
-                 ? search_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err)
-                 : train_task(&d, &d.tasks[t], opt, ps, 1, NULL, &b->tasks[t], NULL, NULL, err);
+        double *own = NULL; /* --member: the task's own out-of-fold probabilities */
+        if (opt->nmembers && opt->folds >= 2 &&
+            !(own = malloc((d.tasks[t].n * d.tasks[t].nlabels + 1) * sizeof *own)))
+            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        if (!rc)
+            rc = opt->search ? search_task(&d, &d.tasks[t], opt, ps, &b->tasks[t], err)
+                             : train_task(&d, &d.tasks[t], opt, ps, 1, NULL, &b->tasks[t], NULL,
+                                          NULL, own, err);
+        if (!rc && opt->nmembers)
+            rc = train_members(&d, &d.tasks[t], opt, ps, &b->tasks[t], own, err);
+        free(own);
         if (!rc && opt->target_models && b->tasks[t].target_dependent)
             rc = train_target_models(&d, &d.tasks[t], opt, ps, &b->tasks[t], err);
         if (!rc) {

@@ -86,6 +86,13 @@ typedef struct trainer_options {
                                         on the shared model's folds and report the pooled
                                         out-of-fold score over all examples (comparable with the
                                         shared model's CV); 0 = folds within each target */
+    /* stance-train --member: further models of each task's ensemble. Each is trained from
+     * its own entry's features, solver, c, balanced, bias, calibration and tune_offsets (the
+     * other fields are this struct's) on the task's examples and folds; the bundle averages
+     * the calibrated probabilities of the task's own model and these (bundle.h, "members").
+     * Not with search or target_models. */
+    const struct trainer_options *members;
+    size_t nmembers;
     unsigned long seed;
     trainer_progress_fn progress;
     void *progress_ctx;
