@@ -163,7 +163,7 @@ def render(info):
              f'<th>{esc(info["metric_label"])}</th><th>macro-F1</th><th>accuracy</th><th>ECE</th>'
              '<th>CV macro-F1</th></tr>']
     rows = [("stance", info["flags"], info["score"]["stance"], st["macro_f1"], st["accuracy"],
-             st.get("ece"), info["stance_train"].get("macro_f1"))]
+             st.get("ece"), info["stance_train"].get("ensemble", info["stance_train"]).get("macro_f1"))]
     for peer, label in (("fasttext", "fastText"), ("sklearn", "scikit-learn")):
         p = info["peers"].get(peer)
         if not p:

@@ -90,7 +90,9 @@ def load_set_info(results, name, conf=None):
         score[peer] = score_of(metric, p["test"])
     return {"name": name, "task": task, "metric": metric, "metric_label": METRIC_LABEL[metric],
             "published": s.get("published", ""), "published_by": s.get("published_by", ""),
-            "flags": s["stance"], "stance": st, "stance_train": train,
+            "flags": s["stance"] + "".join(f" --member '{m.strip()}'" for m in
+                                           s.get("members", "").splitlines() if m.strip()),
+            "stance": st, "stance_train": train,
             "stance_by_target": by_target, "peers": peers, "score": score, "meta": meta,
             "rows": {"train": train.get("examples", "?"), "test": st["n"]},
             "date": meta.get("date", "")}
@@ -172,11 +174,14 @@ def markdown(infos, conf, missing):
               + (f"{f2(tr['target_models']['score'])} (per-target models; shared model "
                  f"{f2(tr.get('score'))})."
                  if tr.get("target_models", {}).get("score") is not None
+                 else f"{f2(tr['ensemble']['score'])} (ensemble of {tr['ensemble']['models']} "
+                 f"models; the first alone {f2(tr.get('score'))})."
+                 if "ensemble" in tr
                  else f"{f2(tr.get('score'))}."), "",
               "| system | settings (chosen inside train) | CV macro-F1 | test "
               f"{i['metric_label']} | test macro-F1 | test accuracy | test ECE | train s |",
               "|---|---|---|---|---|---|---|---|",
-              f"| stance | `{i['flags']}` | {f2(tr.get('macro_f1'))} | {f2(i['score']['stance'])} "
+              f"| stance | `{i['flags']}` | {f2(tr.get('ensemble', tr).get('macro_f1'))} | {f2(i['score']['stance'])} "
               f"| {f2(st['macro_f1'])} | {f2(st['accuracy'])} | {st.get('ece', 0):.3f} | "
               f"{i['meta'].get('train_seconds', '–')} |"]
         for peer in ("fasttext", "sklearn"):

@@ -35,7 +35,8 @@ if [ -n "$PEERS" ]; then
 fi
 
 # one line per set, fields split by the unit separator (0x1f; a tab would merge empty
-# fields): name train test task target group stance-flags
+# fields): name train test task target group stance-flags members (the set's --member flags,
+# one member per line in sets.conf, joined by ';' here)
 conf_lines() {
     python3 - "$HERE/sets.conf" <<'EOF'
 import configparser, sys
@@ -43,8 +44,9 @@ cp = configparser.ConfigParser(interpolation=None)
 cp.read(sys.argv[1])
 for n in cp.sections():
     s = cp[n]
+    members = ";".join(m.strip() for m in s.get("members", "").splitlines() if m.strip())
     print("\x1f".join([n, s["train"], s["test"], s["task"], s.get("target", ""),
-                     s.get("group", ""), s["stance"]]))
+                     s.get("group", ""), s["stance"], members]))
 EOF
 }
 
@@ -52,15 +54,19 @@ run_set() { # one set, all systems; output under $RESULTS/NAME
     local -
     set -f # the flags are split into words below; "--stemming *=none" must not glob
     local name=$1 train=$BENCH/$2 test=$BENCH/$3 task=$4 target=$5 group=$6 flags=$7
+    local members=$8
     local d=$RESULTS/$name
     rm -rf "$d"
     mkdir -p "$d"
     local gflag=()
     [ -n "$group" ] && gflag=(--group-column "$group")
+    local margs=() m ms
+    IFS=';' read -ra ms <<<"$members"
+    for m in "${ms[@]}"; do margs+=(--member "$m"); done
     local t0 t1
     t0=$(date +%s.%N)
     # shellcheck disable=SC2086  # task and flags are word lists from sets.conf
-    "$BUILD/stance-train" -q --json --data "$train" $task "${gflag[@]}" $flags \
+    "$BUILD/stance-train" -q --json --data "$train" $task "${gflag[@]}" $flags "${margs[@]}" \
         --aggregation document --out "$d/stance.model" >"$d/stance-train.out" 2>"$d/stance-train.err"
     t1=$(date +%s.%N)
     # the report's JSON starts at its first "{" line, after the text table
@@ -80,7 +86,8 @@ print("\n".join(t) if len(t) <= 10 else "")' "$test" "$target")
                 --where "$target=$t" >"$d/stance-target-${t// /_}.json"
         done <<<"$targets"
     fi
-    printf '{"flags": "%s", "train_seconds": %.1f, "date": "%s"}\n' "$flags" \
+    printf '{"flags": "%s", "members": "%s", "train_seconds": %.1f, "date": "%s"}\n' "$flags" \
+        "$members" \
         "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$(date -u +%Y-%m-%d)" >"$d/meta.json"
     echo "$name: stance done ($(python3 -c '
 import json, sys
@@ -99,14 +106,14 @@ print("macro-F1 %.2f, ECE %.3f" % (100 * t["macro_f1"], t["ece"]))' "$d/stance.j
 mkdir -p "$RESULTS"
 pids=()
 ran=0
-while IFS=$'\x1f' read -r name train test task target group flags; do
+while IFS=$'\x1f' read -r name train test task target group flags members; do
     if [ -n "${SETS:-}" ] && [[ " $SETS " != *" $name "* ]]; then continue; fi
     if [ ! -f "$BENCH/$train" ] || [ ! -f "$BENCH/$test" ]; then
         echo "$name: not present under $BENCH, skipped"
         continue
     fi
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
-    run_set "$name" "$train" "$test" "$task" "$target" "$group" "$flags" &
+    run_set "$name" "$train" "$test" "$task" "$target" "$group" "$flags" "$members" &
     pids+=($!)
     ran=$((ran + 1))
 done < <(conf_lines)

@@ -25,7 +25,8 @@ check "sets.conf exists" test -f "$CONF"
 [ "$failed" = 0 ] || { finish; exit 1; }
 
 # one line per set, fields split by 0x1f (a tab would merge empty fields):
-# name train test task target group flags metric documented-score documented-ECE
+# name train test task target group flags metric documented-score documented-ECE members
+# (the set's --member flags, one per line in sets.conf, joined by ';')
 python3 - "$CONF" "$DOC" >"$T/sets.tsv" <<'EOF'
 import configparser, sys
 cp = configparser.ConfigParser(interpolation=None)
@@ -42,20 +43,25 @@ for line in open(sys.argv[2], encoding="utf-8"):
         break  # end of the main table
 for n in cp.sections():
     s = cp[n]
+    members = ";".join(m.strip() for m in s.get("members", "").splitlines() if m.strip())
     print("\x1f".join([n, s["train"], s["test"], s["task"], s.get("target", ""),
-                     s.get("group", ""), s["stance"], s["metric"], *doc.get(n, ("", ""))]))
+                     s.get("group", ""), s["stance"], s["metric"], *doc.get(n, ("", "")),
+                     members]))
 EOF
 
 gate_set() { # one set; writes $T/NAME.result: "ok|FAIL message"
     local -
     set -f # the flags are split into words below; "--stemming *=none" must not glob
     local name=$1 train=$BENCH/$2 test=$BENCH/$3 task=$4 target=$5 group=$6 flags=$7
-    local metric=$8 documented=$9 doc_ece=${10}
+    local metric=$8 documented=$9 doc_ece=${10} members=${11}
     local gflag=()
     [ -n "$group" ] && gflag=(--group-column "$group")
+    local margs=() m ms
+    IFS=';' read -ra ms <<<"$members"
+    for m in "${ms[@]}"; do margs+=(--member "$m"); done
     local rc=0
     # shellcheck disable=SC2086  # task and flags are word lists from sets.conf
-    "$TRAIN" -q $task "${gflag[@]}" $flags --cv 3 --aggregation document \
+    "$TRAIN" -q $task "${gflag[@]}" $flags "${margs[@]}" --cv 3 --aggregation document \
         --data "$train" --out "$T/$name.model" >"$T/$name.train" 2>&1 || rc=$?
     if [ "$rc" != 0 ]; then
         echo "FAIL $name: stance-train exited $rc" >"$T/$name.result"
@@ -111,14 +117,15 @@ EOF
 }
 
 n=0
-while IFS=$'\x1f' read -r name train test task target group flags metric documented doc_ece; do
+while IFS=$'\x1f' read -r name train test task target group flags metric documented doc_ece \
+    members; do
     if [ ! -f "$BENCH/$train" ] || [ ! -f "$BENCH/$test" ]; then
         echo "$name: not present, skipped"
         continue
     fi
     while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
     gate_set "$name" "$train" "$test" "$task" "$target" "$group" "$flags" "$metric" \
-        "$documented" "$doc_ece" &
+        "$documented" "$doc_ece" "$members" &
     n=$((n + 1))
 done <"$T/sets.tsv"
 wait
