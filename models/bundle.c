@@ -419,6 +419,30 @@ static int save_vocab_model(const char *tmp, const char *vname, const vocab *v, 
     return rc;
 }
 
+/* An extra model of task t (a per-target model or an ensemble member): writes its files as
+ * tmp/TASK.KIND-i.vocab.tsv and .liblinear, and appends to its manifest entry e what every
+ * such entry ends with: temperature, class_bias (if any), the files and the CV report. */
+static int write_extra_model(const bundle_task *t, const char *tmp, const char *kind, size_t i,
+                             const vocab *v, const struct model *m, double temperature,
+                             const double *class_bias, const cJSON *cv, cJSON *e, stance_error *err)
+{
+    /* numbered, not named after the target: a target value may hold any character */
+    char vname[320], mname[320], vsha[65], msha[65];
+    snprintf(vname, sizeof vname, "%s.%s-%zu.vocab.tsv", t->name, kind, i);
+    snprintf(mname, sizeof mname, "%s.%s-%zu.liblinear", t->name, kind, i);
+    int rc = save_vocab_model(tmp, vname, v, vsha, mname, m, msha, err);
+    if (rc)
+        return rc;
+    cJSON_AddNumberToObject(e, "temperature", temperature);
+    if (class_bias)
+        cJSON_AddItemToObject(e, "class_bias",
+                              cJSON_CreateDoubleArray(class_bias, (int)t->nlabels));
+    add_files_json(e, vname, v, vsha, mname, msha);
+    if (cv)
+        cJSON_AddItemToObject(e, "cross_validation", cJSON_Duplicate(cv, 1));
+    return 0;
+}
+
 /* Writes the per-target models of t into tmp and adds "target_models" to the task's JSON o. */
 static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, stance_error *err)
 {
@@ -429,26 +453,16 @@ static int write_target_models(const bundle_task *t, const char *tmp, cJSON *o, 
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < t->ntarget_models; i++) {
         const bundle_target_model *tm = &t->target_models[i];
-        /* numbered, not named after the target: a target value may hold any character */
-        char vname[320], mname[320], vsha[65], msha[65];
-        snprintf(vname, sizeof vname, "%s.target-%zu.vocab.tsv", t->name, i);
-        snprintf(mname, sizeof mname, "%s.target-%zu.liblinear", t->name, i);
-        int rc = save_vocab_model(tmp, vname, tm->vocab, vsha, mname, tm->model, msha, err);
-        if (rc)
-            return rc;
         cJSON *e = cJSON_CreateObject();
         if (!e)
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
         cJSON_AddItemToArray(a, e);
         cJSON_AddStringToObject(e, "target", tm->target);
         cJSON_AddNumberToObject(e, "C", tm->c);
-        cJSON_AddNumberToObject(e, "temperature", tm->temperature);
-        if (tm->class_bias)
-            cJSON_AddItemToObject(e, "class_bias",
-                                  cJSON_CreateDoubleArray(tm->class_bias, (int)t->nlabels));
-        add_files_json(e, vname, tm->vocab, vsha, mname, msha);
-        if (tm->cv)
-            cJSON_AddItemToObject(e, "cross_validation", cJSON_Duplicate(tm->cv, 1));
+        int rc = write_extra_model(t, tmp, "target", i, tm->vocab, tm->model, tm->temperature,
+                                   tm->class_bias, tm->cv, e, err);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -463,12 +477,6 @@ static int write_members(const bundle_task *t, const char *tmp, cJSON *o, stance
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < t->nmembers; i++) {
         const bundle_member *m = &t->members[i];
-        char vname[320], mname[320], vsha[65], msha[65];
-        snprintf(vname, sizeof vname, "%s.member-%zu.vocab.tsv", t->name, i);
-        snprintf(mname, sizeof mname, "%s.member-%zu.liblinear", t->name, i);
-        int rc = save_vocab_model(tmp, vname, m->vocab, vsha, mname, m->model, msha, err);
-        if (rc)
-            return rc;
         cJSON *e = cJSON_CreateObject();
         if (!e)
             return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
@@ -477,13 +485,10 @@ static int write_members(const bundle_task *t, const char *tmp, cJSON *o, stance
         cJSON_AddStringToObject(e, "solver", m->solver);
         cJSON_AddNumberToObject(e, "C", m->c);
         cJSON_AddNumberToObject(e, "bias", m->bias);
-        cJSON_AddNumberToObject(e, "temperature", m->temperature);
-        if (m->class_bias)
-            cJSON_AddItemToObject(e, "class_bias",
-                                  cJSON_CreateDoubleArray(m->class_bias, (int)t->nlabels));
-        add_files_json(e, vname, m->vocab, vsha, mname, msha);
-        if (m->cv)
-            cJSON_AddItemToObject(e, "cross_validation", cJSON_Duplicate(m->cv, 1));
+        int rc = write_extra_model(t, tmp, "member", i, m->vocab, m->model, m->temperature,
+                                   m->class_bias, m->cv, e, err);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -778,6 +783,34 @@ static char *dup_or_null(const cJSON *o, const char *key, int *bad)
     return s;
 }
 
+/* The files and CV report of an extra model's manifest entry e (what: "target model \"x\"",
+ * "member 2", for messages): its vocabulary (normalized by blocks as features says, as it was
+ * in training) and its LIBLINEAR model, checked against view's labels, bias and solver. */
+static int load_extra_files(const char *dir, const cJSON *e, const bundle_task *view,
+                            const features_config *features, const char *what, vocab **v,
+                            struct model **m, cJSON **cv_out, stance_error *err)
+{
+    const cJSON *vo = cJSON_GetObjectItemCaseSensitive(e, "vocabulary");
+    const cJSON *mo = cJSON_GetObjectItemCaseSensitive(e, "model");
+    int vsize = 0, docs = 0, rc;
+    if (!cJSON_IsObject(vo) || !cJSON_IsObject(mo))
+        return stance_error_set(err, STANCE_ERR_MODEL,
+                                "%s: \"vocabulary\" and \"model\" must be objects", what);
+    if ((rc = get_int(vo, "size", &vsize, err)) || (rc = get_int(vo, "documents", &docs, err)))
+        return rc;
+    if (vsize < 1 || docs < 0)
+        return stance_error_set(err, STANCE_ERR_MODEL, "%s: vocabulary size must be positive",
+                                what);
+    if ((rc = load_vocab_member(dir, vo, vsize, docs, v, err)) ||
+        (rc = vocab_set_block_norm(*v, features->block_norm, features->target_conjoin, err)) ||
+        (rc = load_model_member(dir, mo, view, vsize, 1, m, err)))
+        return rc;
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(e, "cross_validation");
+    if (cv && !(*cv_out = cJSON_Duplicate(cv, 1)))
+        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
 /* Loads one entry of a task's "target_models" into m (the task's other fields are loaded). */
 static int load_target_model(const char *dir, const cJSON *e, const bundle_task *t,
                              bundle_target_model *m, stance_error *err)
@@ -815,26 +848,9 @@ static int load_target_model(const char *dir, const cJSON *e, const bundle_task 
         rc = get_class_bias(e, t->nlabels, &m->class_bias, err);
     if (rc)
         return rc;
-    const cJSON *vo = cJSON_GetObjectItemCaseSensitive(e, "vocabulary");
-    const cJSON *mo = cJSON_GetObjectItemCaseSensitive(e, "model");
-    int vsize = 0, docs = 0;
-    if (!cJSON_IsObject(vo) || !cJSON_IsObject(mo))
-        return stance_error_set(err, STANCE_ERR_MODEL,
-                                "target model \"%s\": \"vocabulary\" and \"model\" must be "
-                                "objects",
-                                target);
-    if ((rc = get_int(vo, "size", &vsize, err)) || (rc = get_int(vo, "documents", &docs, err)))
-        return rc;
-    if (vsize < 1 || docs < 0)
-        return stance_error_set(err, STANCE_ERR_MODEL,
-                                "target model \"%s\": vocabulary size must be positive", target);
-    if ((rc = load_vocab_member(dir, vo, vsize, docs, &m->vocab, err)) ||
-        (rc = load_model_member(dir, mo, t, vsize, 1, &m->model, err)))
-        return rc;
-    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(e, "cross_validation");
-    if (cv && !(m->cv = cJSON_Duplicate(cv, 1)))
-        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
-    return 0;
+    char what[64];
+    snprintf(what, sizeof what, "target model \"%.40s\"", target);
+    return load_extra_files(dir, e, t, &t->features, what, &m->vocab, &m->model, &m->cv, err);
 }
 
 /* A task's "target_models": an array of entries, one per distinct target, only in a
@@ -912,31 +928,14 @@ static int load_member(const char *dir, const cJSON *e, const bundle_task *t, si
         rc = get_class_bias(e, t->nlabels, &m->class_bias, err);
     if (rc)
         return rc;
-    const cJSON *vo = cJSON_GetObjectItemCaseSensitive(e, "vocabulary");
-    const cJSON *mo = cJSON_GetObjectItemCaseSensitive(e, "model");
-    int vsize = 0, docs = 0;
-    if (!cJSON_IsObject(vo) || !cJSON_IsObject(mo))
-        return stance_error_set(err, STANCE_ERR_MODEL,
-                                "member %zu: \"vocabulary\" and \"model\" must be objects", i);
-    if ((rc = get_int(vo, "size", &vsize, err)) || (rc = get_int(vo, "documents", &docs, err)))
-        return rc;
-    if (vsize < 1 || docs < 0)
-        return stance_error_set(err, STANCE_ERR_MODEL,
-                                "member %zu: vocabulary size must be positive", i);
     /* the model loader checks a model against a task's labels, bias and solver: the member's
      * own bias and solver, in a copy of the task that differs in those alone */
     bundle_task view = *t;
     view.bias = m->bias;
     memcpy(view.solver, m->solver, sizeof view.solver);
-    if ((rc = load_vocab_member(dir, vo, vsize, docs, &m->vocab, err)) ||
-        (rc = vocab_set_block_norm(m->vocab, m->features.block_norm, m->features.target_conjoin,
-                                   err)) ||
-        (rc = load_model_member(dir, mo, &view, vsize, 1, &m->model, err)))
-        return rc;
-    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(e, "cross_validation");
-    if (cv && !(m->cv = cJSON_Duplicate(cv, 1)))
-        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
-    return 0;
+    char what[32];
+    snprintf(what, sizeof what, "member %zu", i);
+    return load_extra_files(dir, e, &view, &m->features, what, &m->vocab, &m->model, &m->cv, err);
 }
 
 /* A task's "members": an array of further ensemble models, not beside per-target models. */
