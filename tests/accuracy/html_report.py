@@ -5,7 +5,8 @@ diagram, both drawn as inline SVG (no script, no font or style sheet from the ne
 
 Library use: render(info) -> str, where info is the dict report.py assembles for one set
 (keys: name, metric, metric_label, published, published_by, flags, stance, stance_train,
-stance_by_target, peers, rows). CLI: html_report.py RESULTS_DIR SET OUT.html
+stance_by_target, peers, rows, and optionally bootstrap: report.bootstrap_set's result).
+CLI: html_report.py RESULTS_DIR SET OUT.html
 (reads the files run_accuracy.sh leaves in RESULTS_DIR/SET). Stdlib only.
 """
 import html
@@ -148,6 +149,20 @@ svg text.l{font-size:11px;fill:#222} svg text.s{font-size:9px;fill:#444} svg tex
 """
 
 
+BS_HEAD = "<th>95 % interval</th><th>stance − system</th><th>stance ahead or level</th>"
+
+
+def bootstrap_cells(bs, key):
+    """The three bootstrap cells of one system's row (report.bootstrap_set's result)."""
+    lo, hi = bs["systems"][key]["ci"]
+    cells = f"<td>{100 * lo:.2f}–{100 * hi:.2f}</td>"
+    v = bs["versus"].get(key)
+    if not v:
+        return cells + "<td>–</td><td>–</td>"
+    return (cells + f"<td>{100 * v['diff']:+.2f} [{100 * v['ci'][0]:+.2f}, {100 * v['ci'][1]:+.2f}]"
+            f"</td><td>{100 * v['share_at_or_above']:.0f} %</td>")
+
+
 def render(info):
     st = info["stance"]
     name = info["name"]
@@ -161,7 +176,7 @@ def render(info):
              "<h2>Scores on the test split</h2>",
              '<table><tr><th class="k">system</th><th class="k">settings (chosen inside train)</th>'
              f'<th>{esc(info["metric_label"])}</th><th>macro-F1</th><th>accuracy</th><th>ECE</th>'
-             '<th>CV macro-F1</th></tr>']
+             '<th>CV macro-F1</th>' + (BS_HEAD if info.get("bootstrap") else "") + '</tr>']
     rows = [("stance", info["flags"], info["score"]["stance"], st["macro_f1"], st["accuracy"],
              st.get("ece"), info["stance_train"].get("ensemble", info["stance_train"]).get("macro_f1"))]
     for peer, label in (("fasttext", "fastText"), ("sklearn", "scikit-learn")):
@@ -172,12 +187,22 @@ def render(info):
         rows.append((label, p["settings"], info["score"][peer], t["macro_f1"], t["accuracy"],
                      t.get("ece"), p.get("cv_macro_f1")))
     top = max(r[2] for r in rows if r[2] is not None)
-    for r in rows:
+    bs = info.get("bootstrap")
+    keys = ["stance"] + [k for k in ("fasttext", "sklearn") if info["peers"].get(k)]
+    for key, r in zip(keys, rows):
         cls = ' class="best"' if r[2] == top else ""
         parts.append(f'<tr{cls}><td class="k">{esc(r[0])}</td><td class="k"><code>{esc(r[1])}'
                      f'</code></td><td>{pct(r[2])}</td><td>{pct(r[3])}</td><td>{pct(r[4])}</td>'
-                     f'<td>{"–" if r[5] is None else f"{r[5]:.3f}"}</td><td>{pct(r[6])}</td></tr>')
+                     f'<td>{"–" if r[5] is None else f"{r[5]:.3f}"}</td><td>{pct(r[6])}</td>'
+                     + (bootstrap_cells(bs, key) if bs else "") + '</tr>')
     parts.append("</table>")
+    if bs:
+        unit = (f"its {bs['clusters']} groups ({esc(bs['group_column'])})" if bs["unit"] == "group"
+                else f"its {bs['clusters']} rows")
+        parts.append(f'<p class="muted">Intervals: 95 % of a paired bootstrap of the test split '
+                     f'({bs["reps"]} resamples of {unit}; every system scored on the same '
+                     'resamples). An interval of stance − peer that holds 0 means the test split '
+                     'cannot tell the two apart.</p>')
     parts.append('<p class="muted">ECE: expected calibration error of the top label\'s '
                  'confidence, 10 equal-width bins (LinearSVC has no probabilities: –). CV macro-F1: '
                  'stance and scikit-learn by k-fold cross-validation inside train, fastText on a '

@@ -21,7 +21,8 @@ only when cross-validation inside train prefers it.
 
 Run with /usr/bin/python3 (Debian python3-sklearn). Writes one JSON file:
 {"set":..., "peers": {"sklearn": {...}, "fasttext": {...}}} where each peer has
-"chosen" (its settings), "cv_macro_f1", and "test" (metrics, see metrics()).
+"chosen" (its settings), "cv_macro_f1", "test" (metrics, see metrics()) and "pred" (its
+label for each test row, in the file's order).
 """
 import argparse
 import csv
@@ -267,6 +268,7 @@ def sklearn_peer(rows_tr, rows_te, args, labels, log):
         result["by_classifier"][kind] = {"chosen": grid[kb], "cv_macro_f1": scores[kb], "test": m}
         if kb == best:
             result["test"] = m
+            result["pred"] = pred  # per test row, for report.py's paired bootstrap
     return result
 
 
@@ -338,7 +340,7 @@ def fasttext_peer(rows_tr, rows_te, args, labels, log):
         pred, conf = ft_train_predict(tmp, rows_tr, rows_te, grid[best], args)
     pred = [p if p is not None else majority for p in pred]
     return {"chosen": grid[best], "cv_macro_f1": table[best]["heldout_macro_f1"], "grid": table,
-            "test": test_metrics(rows_te, pred, conf, args, labels)}
+            "test": test_metrics(rows_te, pred, conf, args, labels), "pred": pred}
 
 
 # ---- main -------------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 HTML page per set (docs/accuracy/SET.html, see html_report.py).
 
 Reads: tests/accuracy/sets.conf (what each set is and which flags stance used),
-RESULTS/SET/{stance.json, stance-train.json, stance-target-*.json, peers.json, meta.json}
-as run_accuracy.sh writes them, tests/accuracy/search/SET.tsv (the flag search inside
-train) and tests/accuracy/notes.md (hand-written remarks, copied in as they are).
+RESULTS/SET/{stance.json, stance-train.json, stance-target-*.json, stance-pred.jsonl,
+peers.json, meta.json} as run_accuracy.sh writes them, the sets' test splits under BENCH
+(default ../shared/benchmarks; environment BENCH) for the paired bootstrap
+(significance.py), tests/accuracy/search/SET.tsv (the flag search inside train) and
+tests/accuracy/notes.md (hand-written remarks, copied in as they are).
 
 The main table's "stance" column is what the CI gate (tests/cli/benchmarks.sh) compares
 against, one point of tolerance; keep its header names.
@@ -14,6 +16,7 @@ Usage: report.py RESULTS_DIR [--docs DIR]   (stdlib only)
 """
 import argparse
 import configparser
+import csv
 import datetime
 import glob
 import json
@@ -26,6 +29,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import html_report  # noqa: E402
+import significance  # noqa: E402
+
+BOOTSTRAP_REPS = 2000
 
 METRIC_LABEL = {"f_avg": "F_avg", "f1_pn": "F1(P,N)", "macro_f1": "macro-F1",
                 "f_avg_targets": "F_avg (mean of targets)"}
@@ -88,6 +94,7 @@ def load_set_info(results, name, conf=None):
     score = {"stance": score_of(metric, st, by_target)}
     for peer, p in peers.items():
         score[peer] = score_of(metric, p["test"])
+        p.pop("pred", None)  # the bootstrap below reads it from the file; keep infos small
     return {"name": name, "task": task, "metric": metric, "metric_label": METRIC_LABEL[metric],
             "published": s.get("published", ""), "published_by": s.get("published_by", ""),
             "flags": s["stance"] + "".join(f" --member '{m.strip()}'" for m in
@@ -95,7 +102,77 @@ def load_set_info(results, name, conf=None):
             "stance": st, "stance_train": train,
             "stance_by_target": by_target, "peers": peers, "score": score, "meta": meta,
             "rows": {"train": train.get("examples", "?"), "test": st["n"]},
-            "date": meta.get("date", "")}
+            "date": meta.get("date", ""),
+            "bootstrap": bootstrap_set(results, name, s, task, score) if peers else None}
+
+
+def column_flag(task, flag, default):
+    """The value of flag (e.g. --label-column) in a sets.conf task string."""
+    words = task.split()
+    return words[words.index(flag) + 1] if flag in words[:-1] else default
+
+
+def bootstrap_set(results, name, s, task, score):
+    """significance.paired_bootstrap of stance against the peers on the set's test split,
+    from RESULTS/NAME/stance-pred.jsonl, the peers' "pred" and the test CSV. Returns None
+    (and says why on stderr) when a piece is missing or the recomputed scores differ from
+    the reported ones: the report then has no intervals rather than wrong ones."""
+    d = os.path.join(results, name)
+    bench = os.environ.get("BENCH", os.path.join(ROOT, "..", "shared", "benchmarks"))
+    test_csv = os.path.join(bench, s["test"])
+    pred_path = os.path.join(d, "stance-pred.jsonl")
+    pj = os.path.join(d, "peers.json")
+
+    def skip(why):
+        print(f"report.py: {name}: no bootstrap ({why})", file=sys.stderr)
+        return None
+
+    if not (os.path.exists(test_csv) and os.path.exists(pred_path) and os.path.exists(pj)):
+        return skip("test split, stance-pred.jsonl or peers.json missing")
+    csv.field_size_limit(1 << 30)
+    with open(test_csv, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    label_col = column_flag(s["task"], "--label-column", task)
+    target_col = s.get("target", "")
+    group_col = s.get("group", "")
+    with open(pred_path, encoding="utf-8") as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    if len(recs) != len(rows):
+        return skip(f"{len(recs)} predictions for {len(rows)} test rows")
+    stance_pred = []
+    for row, rec in zip(rows, recs):
+        if "id" in row and str(rec.get("id")) != row["id"]:
+            return skip(f"prediction for id {rec.get('id')} where the test row is {row['id']}")
+        r = rec.get(task)
+        if isinstance(r, list):  # a target task: the verdict for this row's target
+            r = next((x for x in r if x.get("target") == row.get(target_col)), None)
+        stance_pred.append(r.get("label") if isinstance(r, dict) else None)
+    preds = {"stance": stance_pred}
+    peers_doc = read_json(pj)
+    for peer, p in peers_doc["peers"].items():
+        if "pred" not in p or len(p["pred"]) != len(rows):
+            return skip(f"{peer} has no prediction per test row")
+        preds[peer] = p["pred"]
+    gold = [r[label_col] for r in rows]
+    # macro-F1 averages over the train split's labels, as stance-predict and peers.py do
+    labels = peers_doc.get("labels") or sorted(set(gold))
+    metric = s["metric"]
+    targets = [r[target_col] for r in rows] if target_col else None
+    for system, pred in preds.items():
+        own = significance.score(metric, gold, pred, labels, targets)
+        if score.get(system) is None or abs(own - score[system]) > 5e-5:
+            return skip(f"{system}'s recomputed score {own:.4f} differs from its report "
+                        f"{score.get(system)}")
+    res = significance.paired_bootstrap(
+        metric, gold, preds, labels, targets=targets,
+        clusters=[r[group_col] for r in rows] if group_col else None, reps=BOOTSTRAP_REPS)
+    res["group_column"] = group_col
+    return res
+
+
+def ci_text(ci, signed=False):
+    fmt = "{:+.2f}" if signed else "{:.2f}"
+    return "[" + ", ".join(fmt.format(100 * x) for x in ci) + "]"
 
 
 def search_rows(name, metric):
@@ -148,6 +225,11 @@ def markdown(infos, conf, missing):
         sc = i["score"]
         peers = [sc.get(p) for p in ("fasttext", "sklearn") if sc.get(p) is not None]
         gap = f"{100 * (sc['stance'] - max(peers)):+.2f}" if peers else "–"
+        bs = i.get("bootstrap")
+        if bs and peers:
+            best = max((p for p in ("fasttext", "sklearn") if sc.get(p) is not None),
+                       key=lambda p: sc[p])
+            gap += " " + ci_text(bs["versus"][best]["ci"], signed=True)
         L.append(f"| {i['name']} | {i['metric_label']} | {f2(sc['stance'])} | "
                  f"{f2(sc.get('fasttext'))} | {f2(sc.get('sklearn'))} | "
                  f"{i['published'] or '–'} | {i['stance'].get('ece', 0):.3f} | "
@@ -156,7 +238,11 @@ def markdown(infos, conf, missing):
         L.append("")
         L.append("Not run (set not present): " + ", ".join(missing) + ".")
     L += ["", "Scores are percentages on the test split; ECE is the expected calibration "
-          "error of stance's top-label confidence (10 equal-width bins). The CI gate "
+          "error of stance's top-label confidence (10 equal-width bins). In brackets: the "
+          "95 % interval of stance − best peer from a paired bootstrap of the test split "
+          f"({BOOTSTRAP_REPS} resamples; sets with a group column resample whole groups; "
+          "tests/accuracy/significance.py): an interval that holds 0 means the test split "
+          "cannot tell the two apart. The CI gate "
           "(tests/cli/benchmarks.sh) retrains stance with the settings below and fails when a "
           "set's score falls more than one point under the `stance` column.", ""]
     notes = os.path.join(HERE, "notes.md")
@@ -206,6 +292,29 @@ def markdown(infos, conf, missing):
                          f"{f2(b['cv_macro_f1'])} | {f2(score_of(i['metric'], t))} | "
                          f"{f2(t['macro_f1'])} | {f2(t['accuracy'])} | {ece} | |")
         L.append("")
+        bs = i.get("bootstrap")
+        if bs:
+            unit = (f"its {bs['clusters']} groups by `{bs['group_column']}`" if bs["unit"] == "group"
+                    else f"its {bs['clusters']} rows")
+            own = bs["systems"]["stance"]
+            parts = [f"stance {f2(own['score'])} {ci_text(own['ci'])}"]
+            for peer in ("fasttext", "sklearn"):
+                v = bs["versus"].get(peer)
+                if v:
+                    parts.append(f"stance − {PEER_LABEL[peer]} {100 * v['diff']:+.2f} "
+                                 f"{ci_text(v['ci'], signed=True)}, stance at or above it in "
+                                 f"{100 * v['share_at_or_above']:.0f} % of the resamples")
+            line = (f"Paired bootstrap of the test split ({bs['reps']} resamples of {unit}; "
+                    f"95 % intervals): " + "; ".join(parts) + ".")
+            try:
+                pub = float(i["published"]) / 100
+            except ValueError:
+                pub = None
+            if pub is not None:
+                lo, hi = own["ci"]
+                where = ("inside" if lo <= pub <= hi else "above" if pub > hi else "below")
+                line += f" The published {i['published']} is {where} stance's interval."
+            L += [line, ""]
         if i["stance_by_target"]:
             L += ["stance per target: " + ", ".join(
                 f"{t} F_avg {f2(m.get('f_avg'))} (macro-F1 {f2(m['macro_f1'])})"

@@ -72,6 +72,11 @@ run_set() { # one set, all systems; output under $RESULTS/NAME
     # the report's JSON starts at its first "{" line, after the text table
     sed -n '/^{/,$p' "$d/stance-train.out" >"$d/stance-train.json"
     "$BUILD/stance-predict" -q --model "$d/stance.model" --eval "$test" --json >"$d/stance.json"
+    # the label of every test row, for report.py's paired bootstrap against the peers
+    local tflag=()
+    [ -n "$target" ] && tflag=(--target-column "$target")
+    "$BUILD/stance-predict" -q --model "$d/stance.model" "${tflag[@]}" --evidence 0 \
+        --output "$d/stance-pred.jsonl" "$test"
     if [ -n "$target" ]; then
         # per-target scores where a set has only a few targets (ruw_stance: russia, ukraine)
         local targets
