@@ -178,23 +178,23 @@ def render(info):
              f'<th>{esc(info["metric_label"])}</th><th>macro-F1</th><th>accuracy</th><th>ECE</th>'
              '<th>CV macro-F1</th>' + (BS_HEAD if info.get("bootstrap") else "") + '</tr>']
     rows = [("stance", info["flags"], info["score"]["stance"], st["macro_f1"], st["accuracy"],
-             st.get("ece"), info["stance_train"].get("ensemble", info["stance_train"]).get("macro_f1"))]
+             st.get("ece"), info["stance_train"].get("ensemble", info["stance_train"]).get("macro_f1"),
+             "stance")]
     for peer, label in (("fasttext", "fastText"), ("sklearn", "scikit-learn")):
         p = info["peers"].get(peer)
         if not p:
             continue
         t = p["test"]
         rows.append((label, p["settings"], info["score"][peer], t["macro_f1"], t["accuracy"],
-                     t.get("ece"), p.get("cv_macro_f1")))
+                     t.get("ece"), p.get("cv_macro_f1"), peer))
     top = max(r[2] for r in rows if r[2] is not None)
     bs = info.get("bootstrap")
-    keys = ["stance"] + [k for k in ("fasttext", "sklearn") if info["peers"].get(k)]
-    for key, r in zip(keys, rows):
+    for r in rows:
         cls = ' class="best"' if r[2] == top else ""
         parts.append(f'<tr{cls}><td class="k">{esc(r[0])}</td><td class="k"><code>{esc(r[1])}'
                      f'</code></td><td>{pct(r[2])}</td><td>{pct(r[3])}</td><td>{pct(r[4])}</td>'
                      f'<td>{"–" if r[5] is None else f"{r[5]:.3f}"}</td><td>{pct(r[6])}</td>'
-                     + (bootstrap_cells(bs, key) if bs else "") + '</tr>')
+                     + (bootstrap_cells(bs, r[7]) if bs else "") + '</tr>')
     parts.append("</table>")
     if bs:
         unit = (f"its {bs['clusters']} groups ({esc(bs['group_column'])})" if bs["unit"] == "group"
