@@ -51,12 +51,15 @@ static const char usage_text[] =
     "                         (mean F1 of favor and against), f1_pn (of positive and negative),\n"
     "                         f_avg_targets (f_avg of each target's rows, averaged over targets)\n"
     "  --seed N               seed for folds and LIBLINEAR (default 1)\n"
-    "  --search               per task, choose word n-grams (1-3), character n-grams (off or\n"
-    "                         2-5), negation marks, target handling, solver, class weights and\n"
-    "                         the target window (0, 3, 6)\n"
-    "                         by the cross-validated --cv-metric, one setting at a time from\n"
-    "                         the options given; the table of what it tried goes into the\n"
-    "                         manifest (cross_validation.search)\n"
+    "  --search               per task, choose by the cross-validated --cv-metric, one\n"
+    "                         setting at a time from the options given and in this order:\n"
+    "                         word n-grams (1-3), character n-grams (off, 2-5, 3-6), target\n"
+    "                         handling, NB weighting, negation marks, solver (L2R_LR or the\n"
+    "                         L2-loss SVM), class weights, punctuation runs, per-block\n"
+    "                         normalisation, hashtag splitting and URL/mention classes (where\n"
+    "                         the texts have them), min df (1, 2) and the target window (0, 3,\n"
+    "                         6); a change must gain over 0.002; the table of what it tried\n"
+    "                         goes into the manifest (cross_validation.search)\n"
     "  --calibration CAL      how held-out decision values become probabilities: temperature\n"
     "                         (default; softmax(values / T), one T per model, T by the\n"
     "                         held-out log-likelihood), bias (softmax(values / T + b), T and\n"
@@ -257,21 +260,16 @@ static void print_report(const bundle *b, const trainer_report *rep, int quiet)
         }
         const cJSON *search = cJSON_GetObjectItemCaseSensitive(cv, "search");
         if (search) {
-            printf("  search (cross-validated %s of each setting tried):\n",
+            printf("  search (cross-validated %s of each setting tried, one at a time):\n",
                    cJSON_GetObjectItemCaseSensitive(cv, "metric")->valuestring);
             cJSON_ArrayForEach(g, search)
             {
-                printf("    ngrams %d  char %-5s  negation %d  mask %d  conjoin %d  %-20s "
-                       "weights %d  window %d  %.4f\n",
-                       cJSON_GetObjectItemCaseSensitive(g, "word_ngram_max")->valueint,
-                       cJSON_GetObjectItemCaseSensitive(g, "char_ngrams")->valuestring,
-                       cJSON_GetObjectItemCaseSensitive(g, "negation")->valueint,
-                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "target_mask")),
-                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "target_conjoin")),
-                       cJSON_GetObjectItemCaseSensitive(g, "solver")->valuestring,
-                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "class_weights")),
-                       cJSON_GetObjectItemCaseSensitive(g, "target_window")->valueint,
-                       cJSON_GetObjectItemCaseSensitive(g, "score")->valuedouble);
+                printf("    %-14s %-22s %.4f%s\n",
+                       cJSON_GetObjectItemCaseSensitive(g, "dimension")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(g, "setting")->valuestring,
+                       cJSON_GetObjectItemCaseSensitive(g, "score")->valuedouble,
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "chosen")) ? "  chosen"
+                                                                                   : "");
             }
         }
         const cJSON *metric = cJSON_GetObjectItemCaseSensitive(cv, "metric");

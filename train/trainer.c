@@ -1570,141 +1570,319 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
     return rc;
 }
 
-/* One point of the search: what differs from the user's options. */
+/* One point of the search: the settings it may change, the rest being the user's options. */
 typedef struct variant {
-    int ngrams, char_min, char_max, negation, mask, conjoin, only, balanced, window;
+    int ngrams, char_min, char_max, mask, conjoin, only, nb, negation, punct, block_norm;
+    int hashtags, links, min_df, balanced, window;
     const char *solver;
 } variant;
+
+/* The search's dimensions, in the order it walks them: the feature families first (word and
+ * character n-grams, then how targets are seen, which decides what those n-grams mean), the
+ * learner next, the finer feature options last. Each name is the "dimension" of the table's
+ * rows that try it. */
+typedef enum search_dim {
+    DIM_WORDS,
+    DIM_CHARS,
+    DIM_TARGET,
+    DIM_NB,
+    DIM_NEGATION,
+    DIM_SOLVER,
+    DIM_WEIGHTS,
+    DIM_PUNCT,
+    DIM_BLOCK_NORM,
+    DIM_HASHTAGS,
+    DIM_LINKS,
+    DIM_MIN_DF,
+    DIM_WINDOW,
+    DIM_COUNT
+} search_dim;
+
+static const char *const search_dim_names[] = {
+    "word_ngrams",  "char_ngrams",   "target",       "nb_weighting", "negation",
+    "solver",       "class_weights", "punct_tokens", "block_norm",   "hashtag_split",
+    "link_classes", "min_df",        "target_window"};
+_Static_assert(sizeof search_dim_names / sizeof *search_dim_names == DIM_COUNT,
+               "a name for every search dimension");
+
+/* At most this many candidates per dimension (target handling: up to 4 of its 6 forms). */
+#define SEARCH_CANDIDATES_MAX 4
 
 static void apply_variant(trainer_options *o, const variant *v)
 {
     o->features.word_ngram_max = v->ngrams;
     o->features.char_ngram_min = v->char_min;
     o->features.char_ngram_max = v->char_max;
-    o->features.negation = v->negation;
     o->features.target_mask = v->mask;
     o->features.target_conjoin = v->conjoin;
     o->features.target_only = v->only;
+    o->features.nb_weighting = v->nb;
+    o->features.negation = v->negation;
+    o->features.punct_tokens = v->punct;
+    o->features.block_norm = v->block_norm;
+    o->features.hashtag_split = v->hashtags;
+    o->features.link_classes = v->links;
+    o->features.min_df = v->min_df;
     o->features.target_window = v->window;
     o->balanced = v->balanced;
     o->solver = v->solver;
 }
 
-static cJSON *variant_json(const variant *v, double score)
+static variant variant_of(const trainer_options *o)
+{
+    const features_config *f = &o->features;
+    variant v = {
+        f->word_ngram_max, f->char_ngram_min, f->char_ngram_max, f->target_mask,
+        f->target_conjoin, f->target_only,    f->nb_weighting,   f->negation,
+        f->punct_tokens,   f->block_norm,     f->hashtag_split,  f->link_classes,
+        f->min_df,         o->balanced,       f->target_window,  o->solver ? o->solver : "L2R_LR"};
+    return v;
+}
+
+/* What a row of dimension `dim` sets, as "name value" words for the table's "setting" (the
+ * text report prints it). */
+static void variant_setting(search_dim dim, const variant *v, char *buf, size_t size)
+{
+    switch (dim) {
+    case DIM_WORDS:
+        snprintf(buf, size, "1-%d", v->ngrams);
+        break;
+    case DIM_CHARS:
+        if (v->char_min)
+            snprintf(buf, size, "%d-%d", v->char_min, v->char_max);
+        else
+            snprintf(buf, size, "off");
+        break;
+    case DIM_TARGET:
+        snprintf(buf, size, "%s%s", v->conjoin ? (v->only ? "per-target" : "conjoined") : "shared",
+                 v->mask ? ", masked" : ", unmasked");
+        break;
+    case DIM_NEGATION:
+        snprintf(buf, size, "%d", v->negation);
+        break;
+    case DIM_SOLVER:
+        snprintf(buf, size, "%s", v->solver);
+        break;
+    case DIM_MIN_DF:
+        snprintf(buf, size, "%d", v->min_df);
+        break;
+    case DIM_WINDOW:
+        snprintf(buf, size, "%d", v->window);
+        break;
+    default: { /* the on/off options */
+        int on = dim == DIM_NB         ? v->nb
+                 : dim == DIM_WEIGHTS  ? v->balanced
+                 : dim == DIM_PUNCT    ? v->punct
+                 : dim == DIM_HASHTAGS ? v->hashtags
+                 : dim == DIM_LINKS    ? v->links
+                                       : v->block_norm;
+        snprintf(buf, size, "%s", on ? "on" : "off");
+        break;
+    }
+    }
+}
+
+/* One row of the table: the dimension it tries (dim, or "start" for the user's settings when
+ * dim < 0), what it sets there ("setting"), every setting of the variant (the same keys as the
+ * bundle's "features", plus solver and class weights) and its score. Caller owns the result; NULL
+ * when out of memory. */
+static cJSON *variant_json(int dim, const variant *v, double score)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "word_ngram_max", v->ngrams);
-    char buf[16];
+    char buf[16], setting[64] = "as given";
     snprintf(buf, sizeof buf, "%d-%d", v->char_min, v->char_max);
-    cJSON_AddStringToObject(o, "char_ngrams", v->char_min ? buf : "off");
-    cJSON_AddNumberToObject(o, "negation", v->negation);
-    cJSON_AddBoolToObject(o, "target_mask", v->mask);
-    cJSON_AddBoolToObject(o, "target_conjoin", v->conjoin);
-    cJSON_AddBoolToObject(o, "target_only", v->only);
-    cJSON_AddNumberToObject(o, "target_window", v->window);
-    cJSON_AddStringToObject(o, "solver", v->solver);
-    cJSON_AddBoolToObject(o, "class_weights", v->balanced);
-    cJSON_AddNumberToObject(o, "score", score); /* the cv_metric (macro-F1 by default) */
+    if (dim >= 0)
+        variant_setting((search_dim)dim, v, setting, sizeof setting);
+    if (!o || !cJSON_AddStringToObject(o, "dimension", dim < 0 ? "start" : search_dim_names[dim]) ||
+        !cJSON_AddStringToObject(o, "setting", setting) ||
+        !cJSON_AddNumberToObject(o, "word_ngram_max", v->ngrams) ||
+        !cJSON_AddStringToObject(o, "char_ngrams", v->char_min ? buf : "off") ||
+        !cJSON_AddBoolToObject(o, "target_mask", v->mask) ||
+        !cJSON_AddBoolToObject(o, "target_conjoin", v->conjoin) ||
+        !cJSON_AddBoolToObject(o, "target_only", v->only) ||
+        !cJSON_AddBoolToObject(o, "nb_weighting", v->nb) ||
+        !cJSON_AddNumberToObject(o, "negation", v->negation) ||
+        !cJSON_AddBoolToObject(o, "punct_tokens", v->punct) ||
+        !cJSON_AddBoolToObject(o, "block_norm", v->block_norm) ||
+        !cJSON_AddBoolToObject(o, "hashtag_split", v->hashtags) ||
+        !cJSON_AddBoolToObject(o, "link_classes", v->links) ||
+        !cJSON_AddNumberToObject(o, "min_df", v->min_df) ||
+        !cJSON_AddNumberToObject(o, "target_window", v->window) ||
+        !cJSON_AddStringToObject(o, "solver", v->solver) ||
+        !cJSON_AddBoolToObject(o, "class_weights", v->balanced) ||
+        /* the cv_metric (macro-F1 by default) of the variant's best C */
+        !cJSON_AddNumberToObject(o, "score", score)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
-/* Greedy search, one dimension at a time from the user's settings: word n-grams, character
- * n-grams, negation, target handling, solver, class weights, the window around targets. Each
- * candidate is scored by the same grouped, stratified cross-validation (with its own C grid); a
- * change is kept only when it gains more than 0.002 of the CV metric (macro-F1 unless --cv-metric
- * says otherwise), so noise does not flip settings. Then
- * the winner is trained on everything, and the table of what was tried goes into the manifest. */
+/* 1 when some training text holds one of the needles. The hashtag and link dimensions are
+ * tried only where their option can change a term: a corpus of agency copy without "#" or
+ * URLs would pay two cross-validations for identical models. */
+static int texts_contain(const dataset *d, const char *const *needles, size_t nneedles)
+{
+    for (size_t i = 0; i < d->nrows; i++)
+        for (size_t k = 0; k < nneedles; k++)
+            if (d->rows[i].text && strstr(d->rows[i].text, needles[k]))
+                return 1;
+    return 0;
+}
+
+/* The variants of `best` that dimension `dim` tries, into cand (at most
+ * SEARCH_CANDIDATES_MAX); returns how many (0: the dimension does not apply here). */
+static int search_candidates(search_dim dim, const variant *best, int target, int have_parties,
+                             int have_hashtags, int have_links, variant *cand)
+{
+    int nc = 0;
+    for (int i = 0; i < SEARCH_CANDIDATES_MAX; i++)
+        cand[i] = *best;
+    switch (dim) {
+    case DIM_WORDS:
+        for (int g = 1; g <= 3; g++)
+            if (g != best->ngrams)
+                cand[nc++].ngrams = g;
+        break;
+    case DIM_CHARS: {
+        /* off, 2-5 (the organisers' SemEval baseline) and 3-6 (what longer stems favour) */
+        static const int ranges[3][2] = {{0, 0}, {2, 5}, {3, 6}};
+        for (int r = 0; r < 3; r++)
+            if (ranges[r][0] != best->char_min ||
+                (ranges[r][0] && ranges[r][1] != best->char_max)) {
+                cand[nc].char_min = ranges[r][0];
+                cand[nc].char_max = ranges[r][1];
+                nc++;
+            }
+        break;
+    }
+    case DIM_TARGET:
+        if (!target)
+            break;
+        /* c: 0 shared terms only, 1 shared + target-conjoined, 2 conjoined only */
+        for (int m = 0; m <= have_parties; m++)
+            for (int c = 0; c <= 2 && nc < SEARCH_CANDIDATES_MAX; c++) {
+                int conj = c > 0, only = c == 2;
+                if ((m == best->mask && conj == best->conjoin && only == best->only) ||
+                    (!m && !c && have_parties))
+                    continue;
+                cand[nc].mask = m;
+                cand[nc].conjoin = conj;
+                cand[nc].only = only;
+                nc++;
+            }
+        break;
+    case DIM_NB:
+        cand[nc++].nb = !best->nb;
+        break;
+    case DIM_NEGATION:
+        cand[nc++].negation = best->negation ? 0 : 3;
+        break;
+    case DIM_SOLVER:
+        cand[nc++].solver = strcmp(best->solver, "L2R_LR") == 0 ? "L2R_L2LOSS_SVC_DUAL" : "L2R_LR";
+        break;
+    case DIM_WEIGHTS:
+        cand[nc++].balanced = !best->balanced;
+        break;
+    case DIM_PUNCT:
+        cand[nc++].punct = !best->punct;
+        break;
+    case DIM_BLOCK_NORM:
+        if (best->char_min) /* without character n-grams there is one block */
+            cand[nc++].block_norm = !best->block_norm;
+        break;
+    case DIM_HASHTAGS:
+        if (have_hashtags)
+            cand[nc++].hashtags = !best->hashtags;
+        break;
+    case DIM_LINKS:
+        if (have_links)
+            cand[nc++].links = !best->links;
+        break;
+    case DIM_MIN_DF:
+        for (int m = 1; m <= 2; m++)
+            if (m != best->min_df)
+                cand[nc++].min_df = m;
+        break;
+    case DIM_WINDOW:
+        if (!target)
+            break;
+        for (int w = 0; w <= 6; w += 3)
+            if (w != best->window)
+                cand[nc++].window = w;
+        break;
+    case DIM_COUNT:
+        break;
+    }
+    return nc;
+}
+
+/* Greedy search, one dimension at a time from the user's settings (search_dim, in that
+ * order): word n-grams, character n-grams, target handling, NB weighting, negation, solver,
+ * class weights, punctuation runs, per-block normalisation, hashtag splitting, URL and mention
+ * classes, min df, the window around targets. Each candidate is scored by the same grouped,
+ * stratified cross-validation (with its own C grid); a change is kept only when it gains more
+ * than 0.002 of the CV metric (macro-F1 unless --cv-metric says otherwise), so noise does not
+ * flip settings. One pass: a second rarely pays for its cost (tests/accuracy/search.py walks
+ * the same kind of search from recorded starting points). Then the winner is trained on
+ * everything, and the table of what was tried goes into the manifest, the winner's row marked
+ * "chosen". */
 static int search_task(const dataset *d, task_data *td, const trainer_options *opt,
                        const parties *ps, bundle_task *bt, stance_error *err)
 {
+    static const char *const hashtag_marks[] = {"#"};
+    static const char *const link_marks[] = {"://", "www.", "@"};
     int target = td->spec->target_column || td->spec->ntarget_columns;
     int have_parties = ps && parties_count(ps) > 0;
-    variant best = {opt->features.word_ngram_max, opt->features.char_ngram_min,
-                    opt->features.char_ngram_max, opt->features.negation,
-                    opt->features.target_mask,    opt->features.target_conjoin,
-                    opt->features.target_only,    opt->balanced,
-                    opt->features.target_window,  opt->solver ? opt->solver : "L2R_LR"};
+    int have_hashtags = texts_contain(d, hashtag_marks, 1);
+    int have_links = texts_contain(d, link_marks, 3);
+    variant best = variant_of(opt);
     trainer_options o = *opt;
     o.progress = NULL;
-    apply_variant(&o, &best);
     double best_score = -1;
     cJSON *table = cJSON_CreateArray();
     if (!table)
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, NULL, NULL, NULL, err);
-    cJSON_AddItemToArray(table, variant_json(&best, best_score));
-    for (int dim = 0; dim < 7 && !rc; dim++) {
-        variant cand[4];
-        int nc = 0;
-        for (int i = 0; i < 3; i++)
-            cand[i] = best;
-        switch (dim) {
-        case 0:
-            for (int g = 1; g <= 3; g++)
-                if (g != best.ngrams)
-                    cand[nc++].ngrams = g;
-            break;
-        case 1:
-            if (best.char_min) {
-                cand[nc].char_min = cand[nc].char_max = 0;
-            } else {
-                cand[nc].char_min = 2;
-                cand[nc].char_max = 5;
-            }
-            nc++;
-            break;
-        case 2:
-            cand[nc++].negation = best.negation ? 0 : 3;
-            break;
-        case 3:
-            if (!target)
-                break;
-            /* c: 0 shared terms only, 1 shared + target-conjoined, 2 conjoined only */
-            for (int m = 0; m <= have_parties; m++)
-                for (int c = 0; c <= 2 && nc < 4; c++) {
-                    int conj = c > 0, only = c == 2;
-                    if ((m == best.mask && conj == best.conjoin && only == best.only) ||
-                        (!m && !c && have_parties))
-                        continue;
-                    cand[nc].mask = m;
-                    cand[nc].conjoin = conj;
-                    cand[nc].only = only;
-                    nc++;
-                }
-            break;
-        case 4:
-            cand[nc++].solver =
-                strcmp(best.solver, "L2R_LR") == 0 ? "L2R_L2LOSS_SVC_DUAL" : "L2R_LR";
-            break;
-        case 5:
-            cand[nc++].balanced = !best.balanced;
-            break;
-        case 6:
-            if (!target)
-                break;
-            for (int w = 0; w <= 6; w += 3)
-                if (w != best.window)
-                    cand[nc++].window = w;
-            break;
-        }
+    size_t tried = 1;
+    int best_row = 0; /* the table's row of `best` */
+    cJSON *entry = rc ? NULL : variant_json(-1, &best, best_score);
+    if (!rc && !(entry && cJSON_AddItemToArray(table, entry))) {
+        cJSON_Delete(entry);
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+    }
+    for (int dim = 0; dim < DIM_COUNT && !rc; dim++) {
+        variant cand[SEARCH_CANDIDATES_MAX];
+        int nc = search_candidates((search_dim)dim, &best, target, have_parties, have_hashtags,
+                                   have_links, cand);
         variant winner = best;
         double winner_score = best_score;
+        int winner_row = best_row;
         for (int i = 0; i < nc && !rc; i++) {
             double score = -1;
             apply_variant(&o, &cand[i]);
             if (opt->progress)
-                opt->progress(opt->progress_ctx, td->spec->name, "search",
-                              (size_t)cJSON_GetArraySize(table) + 1, 0);
+                opt->progress(opt->progress_ctx, td->spec->name, "search", ++tried, 0);
             rc = train_task(d, td, &o, ps, 0, &score, NULL, NULL, NULL, NULL, err);
-            cJSON_AddItemToArray(table, variant_json(&cand[i], score));
-            if (!rc && score > winner_score + 0.002) {
+            if (rc)
+                break;
+            entry = variant_json(dim, &cand[i], score);
+            if (!(entry && cJSON_AddItemToArray(table, entry))) {
+                cJSON_Delete(entry);
+                rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+            } else if (score > winner_score + 0.002) {
                 winner = cand[i];
                 winner_score = score;
+                winner_row = cJSON_GetArraySize(table) - 1;
             }
         }
         best = winner;
         best_score = winner_score;
+        best_row = winner_row;
     }
+    /* the manifest names the winner: it records the features, not the class weights */
+    if (!rc && !cJSON_AddTrueToObject(cJSON_GetArrayItem(table, best_row), "chosen"))
+        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     if (!rc) {
         o = *opt;
         apply_variant(&o, &best);
