@@ -1657,17 +1657,16 @@ static void variant_setting(search_dim dim, const variant *v, char *buf, size_t 
         snprintf(buf, size, "%s%s", v->conjoin ? (v->only ? "per-target" : "conjoined") : "shared",
                  v->mask ? ", masked" : ", unmasked");
         break;
-    case DIM_NEGATION:
-        snprintf(buf, size, "%d", v->negation);
-        break;
     case DIM_SOLVER:
         snprintf(buf, size, "%s", v->solver);
         break;
+    case DIM_NEGATION:
     case DIM_MIN_DF:
-        snprintf(buf, size, "%d", v->min_df);
-        break;
     case DIM_WINDOW:
-        snprintf(buf, size, "%d", v->window);
+        snprintf(buf, size, "%d",
+                 dim == DIM_NEGATION ? v->negation
+                 : dim == DIM_MIN_DF ? v->min_df
+                                     : v->window);
         break;
     default: { /* the on/off options */
         int on = dim == DIM_NB         ? v->nb
