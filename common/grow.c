@@ -13,7 +13,8 @@ int stance_grow(void **buf, size_t *cap, size_t need, size_t elem)
             return -1;
         ncap *= 2;
     }
-    if (elem && ncap > SIZE_MAX / elem)
+    /* elem 0 would ask realloc for 0 bytes, which may free *buf and return NULL */
+    if (elem == 0 || ncap > SIZE_MAX / elem)
         return -1;
     void *n = realloc(*buf, ncap * elem);
     if (!n)

@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 /* Makes *buf hold at least `need` elements of `elem` bytes, doubling from 16 (realloc; the
- * contents are kept). Returns 0, or -1 when out of memory or on overflow (then *buf and *cap
- * are unchanged). */
+ * contents are kept). Returns 0, or -1 when out of memory, on overflow or for elem 0 (then *buf
+ * and *cap are unchanged). */
 int stance_grow(void **buf, size_t *cap, size_t need, size_t elem);
 
 #endif

@@ -834,8 +834,9 @@ static int csv_next(reader *r, record *rec, stance_error *err)
             vl[k] = strlen(values[k]);
             k++;
         }
+        /* k, not n: the pairs the loop filled (they are the same count) */
         if (!bad)
-            bad = record_set_fields(rec, n, names, nl, values, vl) != 0;
+            bad = record_set_fields(rec, k, names, nl, values, vl) != 0;
         free(names);
         free(values);
         free(nl);
@@ -1257,8 +1258,9 @@ static int jsonl_next(reader *r, record *rec, stance_error *err)
             vl[k] = strlen(values[k]);
             k++;
         }
+        /* k, not nf: the pairs the loop filled (they are the same count) */
         if (!failed)
-            failed = record_set_fields(rec, nf, names, nl, values, vl) != 0;
+            failed = record_set_fields(rec, k, names, nl, values, vl) != 0;
         free(names);
         free(values);
         free(nl);

@@ -212,8 +212,10 @@ int features_config_validate(const features_config *cfg, stance_error *err)
 
 static int reserve(char **buf, size_t *cap, size_t need)
 {
-    /* the room is nearly always there already: no call for it (this runs for every term) */
-    return need <= *cap ? 0 : stance_grow((void **)buf, cap, need, 1);
+    /* the room is nearly always there already: no call for it (this runs for every term). A
+     * buffer not yet allocated always goes to stance_grow, so success never leaves it NULL,
+     * whatever need is (a length + 1 that, as far as the compiler knows, could wrap to 0). */
+    return *buf && need <= *cap ? 0 : stance_grow((void **)buf, cap, need, 1);
 }
 
 /* Adds the n bytes already written at v->buf + v->len (the caller reserved n + 1) as an entry. */

@@ -118,7 +118,10 @@ static void alias_clear(alias *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Splits normalized pattern text into words; '*' at a word's end marks a prefix. */
+/* Splits normalized pattern text into words; '*' at a word's end marks a prefix. Returns 0 (then
+ * a->words[0] is set), or -1 with err set, like parties_add_alias: a literal -1 rather than
+ * stance_error_set's code, so that the failure is visible here to readers and to the static
+ * analyzer, which cannot see into the variadic stance_error_set. */
 static int alias_parse(alias *a, const char *norm, stance_error *err)
 {
     const char *s = norm;
@@ -130,9 +133,11 @@ static int alias_parse(alias *a, const char *norm, stance_error *err)
         const char *e = s;
         while (*e && *e != ' ' && *e != '\t')
             e++;
-        if (a->nwords == ALIAS_MAX_WORDS)
-            return stance_error_set(err, STANCE_ERR_DATA, "alias \"%s\" has over %d words", norm,
-                                    ALIAS_MAX_WORDS);
+        if (a->nwords == ALIAS_MAX_WORDS) {
+            stance_error_set(err, STANCE_ERR_DATA, "alias \"%s\" has over %d words", norm,
+                             ALIAS_MAX_WORDS);
+            return -1;
+        }
         size_t wl = (size_t)(e - s);
         /* ICU never keeps a final period inside a word token ("U.S." -> "u.s"), so an alias
          * written with one would never match. */
@@ -141,17 +146,23 @@ static int alias_parse(alias *a, const char *norm, stance_error *err)
         int is_prefix = wl > 1 && s[wl - 1] == '*';
         if (is_prefix)
             wl--;
-        if (wl == 0 || (wl == 1 && *s == '*'))
-            return stance_error_set(err, STANCE_ERR_DATA, "alias \"%s\" has an empty word", norm);
+        if (wl == 0 || (wl == 1 && *s == '*')) {
+            stance_error_set(err, STANCE_ERR_DATA, "alias \"%s\" has an empty word", norm);
+            return -1;
+        }
         a->words[a->nwords] = strndup(s, wl);
-        if (!a->words[a->nwords])
-            return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        if (!a->words[a->nwords]) {
+            stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+            return -1;
+        }
         a->prefix[a->nwords] = (unsigned char)is_prefix;
         a->nwords++;
         s = e;
     }
-    if (a->nwords == 0)
-        return stance_error_set(err, STANCE_ERR_DATA, "empty alias");
+    if (a->nwords == 0) {
+        stance_error_set(err, STANCE_ERR_DATA, "empty alias");
+        return -1;
+    }
     return 0;
 }
 

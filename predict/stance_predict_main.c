@@ -276,18 +276,23 @@ static int csv_header(FILE *out, const bundle *b)
     return ferror(out) ? -1 : 0;
 }
 
+/* csv_num and csv_str write an empty field when o is NULL or lacks the member. */
 static void csv_num(FILE *out, const cJSON *o, const char *key)
 {
-    const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
     fputc(',', out);
+    if (!o)
+        return;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (cJSON_IsNumber(v))
         fprintf(out, "%.4f", v->valuedouble);
 }
 
 static void csv_str(FILE *out, const cJSON *o, const char *key)
 {
-    const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
     fputc(',', out);
+    if (!o)
+        return;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (cJSON_IsString(v))
         csv_write_field(out, v->valuestring);
 }

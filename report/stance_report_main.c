@@ -168,7 +168,12 @@ int main(int argc, char **argv)
     }
 
     report *r = report_new(&opt, &err);
-    int rc = r ? 0 : err.code;
+    if (!r) {
+        fprintf(stderr, "stance-report: %s\n", err.message);
+        free(inputs);
+        return err.code;
+    }
+    int rc = 0;
     for (size_t i = 0; !rc && i < ninputs; i++)
         rc = read_input(r, inputs[i], &err);
     if (!rc)

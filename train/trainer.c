@@ -16,6 +16,23 @@
 
 static const double default_grid[] = {0.1, 0.3, 1.0, 3.0, 10.0, 30.0};
 
+/* Sets err and returns STANCE_ERR_NOMEM, for the allocation failures after which the code goes
+ * on under `if (!rc)`. The status is the literal, not stance_error_set's return value, so that
+ * it is visible in this file that rc is non-zero there: the static analyzer cannot see into the
+ * variadic stance_error_set and would otherwise follow the code on as if rc were 0. */
+static int nomem(stance_error *err, const char *msg)
+{
+    stance_error_set(err, STANCE_ERR_NOMEM, "%s", msg);
+    return STANCE_ERR_NOMEM;
+}
+
+/* The status after a callee failed and filled err (or could not, err being NULL): never 0, so
+ * that a failure cannot pass for success, here or in the analyzer's view of it. */
+static int failure_code(const stance_error *err, int fallback)
+{
+    return err && err->code ? err->code : fallback;
+}
+
 void trainer_options_default(trainer_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -224,7 +241,7 @@ static int read_file(const char *path, const trainer_options *opt, dataset *d, t
     ro.require_text = 1;
     reader *rd = reader_open(path, READER_AUTO, &ro, err);
     if (!rd)
-        return err ? err->code : STANCE_ERR_DATA;
+        return failure_code(err, STANCE_ERR_DATA);
     int rc = check_columns(rd, path, d, err);
     const char *const *cols;
     size_t ncols = reader_columns(rd, &cols);
@@ -317,7 +334,7 @@ static int read_file(const char *path, const trainer_options *opt, dataset *d, t
         }
     }
     if (!rc && got < 0)
-        rc = err ? err->code : STANCE_ERR_IO;
+        rc = failure_code(err, STANCE_ERR_IO);
     record_clear(&rec);
     reader_close(rd);
     return rc;
@@ -517,7 +534,15 @@ static int problem_buf_init(problem_buf *pb, size_t n)
     pb->y = calloc(n ? n : 1, sizeof *pb->y);
     pb->ex = calloc(n ? n : 1, sizeof *pb->ex);
     pb->cap = n;
-    return pb->vecs && pb->x && pb->y && pb->ex ? 0 : -1;
+    if (pb->vecs && pb->x && pb->y && pb->ex)
+        return 0;
+    /* the vectors are all empty yet: only the four arrays to give back */
+    free(pb->vecs);
+    free(pb->x);
+    free(pb->y);
+    free(pb->ex);
+    memset(pb, 0, sizeof *pb);
+    return -1;
 }
 
 /* ---- one task ---------------------------------------------------------------------------------
@@ -528,7 +553,7 @@ static int extract_task(const dataset *d, task_data *td, const trainer_options *
 {
     features_extractor *fx = features_extractor_new(&opt->features, ps, err);
     if (!fx)
-        return err ? err->code : STANCE_ERR_USAGE;
+        return failure_code(err, STANCE_ERR_USAGE);
     term_list tl = {0};
     int rc = 0;
     for (size_t i = 0; i < td->n && !rc; i++) {
@@ -640,7 +665,7 @@ static int cross_validate(const task_data *td, const vocab_builder *vb, const in
         free(seen);
         free(weights);
         free(wlabels);
-        return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory for cross-validation");
+        return nomem(err, "out of memory for cross-validation");
     }
     int solver_type = solver;
     for (int f = 0; f < nfolds && !rc; f++) {
@@ -664,7 +689,7 @@ static int cross_validate(const task_data *td, const vocab_builder *vb, const in
         vocab *v = vocab_builder_finish(vb, df, (long)n - held, opt->features.min_df,
                                         opt->features.max_features, &remap, err);
         if (!v) {
-            rc = err ? err->code : STANCE_ERR_DATA;
+            rc = failure_code(err, STANCE_ERR_DATA);
             break;
         }
         rc = vocab_set_block_norm(v, opt->features.block_norm, opt->features.target_conjoin, err);
@@ -1068,8 +1093,9 @@ static int tune_offsets(const task_data *td, const double *bl, const int *gold, 
     double *s = malloc((n ? n : 1) * k * sizeof *s), fo[MAX_LABELS];
     int *mgold = malloc((n ? n : 1) * sizeof *mgold), *pred = malloc((n ? n : 1) * sizeof *pred);
     int ok = s && mgold && pred;
-    for (size_t i = 0; ok && i < n * k; i++)
-        s[i] = bl[i] / temperature + (bias ? bias[i % k] : 0);
+    for (size_t i = 0; ok && i < n; i++)
+        for (size_t j = 0; j < k; j++)
+            s[i * k + j] = bl[i * k + j] / temperature + (bias ? bias[j] : 0);
     if (ok)
         fit_offsets(td, s, gold, metric, off, pred);
     for (int f = 0; ok && f < nfolds; f++) {
@@ -1084,8 +1110,9 @@ static int tune_offsets(const task_data *td, const double *bl, const int *gold, 
     if (ok) {
         cJSON_AddItemToObject(report, "offsets", cJSON_CreateDoubleArray(off, (int)k));
         parts[0] = offset_scores_json(td, s, gold, metric, pred);
-        for (size_t i = 0; i < n * k; i++)
-            s[i] += off[i % k];
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < k; j++)
+                s[i * k + j] += off[j];
         parts[1] = offset_scores_json(td, s, gold, metric, pred);
         parts[2] = offset_scores_json(td, xs, gold, metric, pred);
     }
@@ -1169,7 +1196,7 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         pred = malloc(n * sizeof *pred);
         logits = malloc(ngrid * n * k * sizeof *logits);
         if (!fold || !gold || !pred || !logits)
-            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory for cross-validation");
+            rc = nomem(err, "out of memory for cross-validation");
         if (!rc && fixed_fold)
             memcpy(fold, fixed_fold, n * sizeof *fold);
         else if (!rc)
@@ -1296,15 +1323,16 @@ static int train_task(const dataset *d, task_data *td, const trainer_options *op
         double *weights = malloc(k * sizeof *weights);
         int *wl = malloc(k * sizeof *wl);
         if (!bt->vocab) {
-            rc = err ? err->code : STANCE_ERR_DATA;
+            rc = failure_code(err, STANCE_ERR_DATA);
         } else if ((rc = vocab_set_block_norm(bt->vocab, opt->features.block_norm,
                                               opt->features.target_conjoin, err)) != 0) {
             /* rc and err are set */
         } else if (opt->features.nb_weighting &&
                    (rc = nb_scale(bt->vocab, remap, td, NULL, -1, err)) != 0) {
             /* rc and err are set */
-        } else if (problem_buf_init(&pb, n) != 0 || !weights || !wl) {
-            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        } else if (!weights || !wl || problem_buf_init(&pb, n) != 0) {
+            /* pb last: once it is set up, only the branch below frees it */
+            rc = nomem(err, "out of memory");
         } else {
             for (size_t i = 0; i < n && !rc; i++) {
                 rc = vocab_vectorize_ids(bt->vocab, remap, td->ex[i].ids, td->ex[i].nids,
@@ -1414,7 +1442,7 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
     cJSON *per = summary ? cJSON_AddObjectToObject(summary, "targets") : NULL;
     int rc = 0;
     if (!bt->target_models || !sub_ex || !sub_labels || !count || !gseen || !per)
-        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        rc = nomem(err, "out of memory");
     /* --shared-folds: the shared model's folds (all examples), each target's rows' share of
      * them, and the per-target out-of-fold predictions pooled back into example order */
     int pooling = opt->shared_folds && opt->folds >= 2;
@@ -1429,7 +1457,7 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
         gold = malloc(m * sizeof *gold);
         sub_at = malloc(m * sizeof *sub_at);
         if (!all_fold || !sub_fold || !sub_pred || !pooled || !gold || !sub_at)
-            rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+            rc = nomem(err, "out of memory");
         else
             rc = assign_folds(d, td, opt->folds, opt->seed, all_fold, err);
         for (size_t i = 0; i < td->n && !rc; i++) {
@@ -1913,7 +1941,7 @@ static int train_members(const dataset *d, task_data *td, const trainer_options 
     bt->members = calloc(opt->nmembers, sizeof *bt->members);
     int rc = 0;
     if (!bt->members || (cv && (!fold || !sum || !probs)))
-        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        rc = nomem(err, "out of memory");
     if (!rc && cv) { /* the folds train_task drew for the task's own model */
         rc = assign_folds(d, td, opt->folds, opt->seed, fold, err);
         memcpy(sum, own_probs, n * k * sizeof *sum);
@@ -2048,7 +2076,7 @@ int trainer_run(const char *const *paths, size_t npaths, const trainer_task_spec
     d.tasks = calloc(nspecs, sizeof *d.tasks);
     b->tasks = calloc(nspecs, sizeof *b->tasks);
     if (!d.groups || !d.tasks || !b->tasks)
-        rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
+        rc = nomem(err, "out of memory");
     for (size_t t = 0; t < nspecs && !rc; t++) {
         task_data *td = &d.tasks[t];
         td->spec = &specs[t];
