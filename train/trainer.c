@@ -1783,11 +1783,14 @@ static int search_candidates(search_dim dim, const variant *best, int target, in
             }
         break;
     }
-    case DIM_TARGET:
+    case DIM_TARGET: {
         if (!target)
             break;
-        /* c: 0 shared terms only, 1 shared + target-conjoined, 2 conjoined only */
-        for (int m = 0; m <= have_parties; m++)
+        /* m: the party mask, tried both ways only where it can change a term (parties to
+         * mask, or a target window that masks a target's own words); c: 0 shared terms only,
+         * 1 shared + target-conjoined, 2 conjoined only */
+        int mask_matters = have_parties || best->window > 0;
+        for (int m = mask_matters ? 0 : best->mask; m <= (mask_matters ? 1 : best->mask); m++)
             for (int c = 0; c <= 2 && nc < SEARCH_CANDIDATES_MAX; c++) {
                 int conj = c > 0, only = c == 2;
                 if ((m == best->mask && conj == best->conjoin && only == best->only) ||
@@ -1799,6 +1802,7 @@ static int search_candidates(search_dim dim, const variant *best, int target, in
                 nc++;
             }
         break;
+    }
     case DIM_NB:
         cand[nc++].nb = !best->nb;
         break;
