@@ -212,10 +212,8 @@ int features_config_validate(const features_config *cfg, stance_error *err)
 
 static int reserve(char **buf, size_t *cap, size_t need)
 {
-    /* the room is nearly always there already: no call for it (this runs for every term). A
-     * buffer not yet allocated always goes to stance_grow, so success never leaves it NULL,
-     * whatever need is (a length + 1 that, as far as the compiler knows, could wrap to 0). */
-    return *buf && need <= *cap ? 0 : stance_grow((void **)buf, cap, need, 1);
+    /* the room is nearly always there already: no call for it (this runs for every term) */
+    return need <= *cap ? 0 : stance_grow((void **)buf, cap, need, 1);
 }
 
 /* Adds the n bytes already written at v->buf + v->len (the caller reserved n + 1) as an entry. */
@@ -735,7 +733,9 @@ static int split_puncts(features_extractor *ex)
 
 static int strvec_copy(strvec *dst, const strvec *src)
 {
-    if (reserve(&dst->buf, &dst->cap, src->len + 1) != 0)
+    /* need >= 1, so a fresh dst's buffer is allocated here; the NULL test states it for the
+     * static analyzer, which lets src->len + 1 wrap to 0 (kept out of reserve, a per-term path) */
+    if (reserve(&dst->buf, &dst->cap, src->len + 1) != 0 || !dst->buf)
         return -1;
     if (dst->off_cap < src->count) {
         size_t *no = realloc(dst->off, (src->count + 1) * sizeof *no);
