@@ -1598,12 +1598,9 @@ static int train_target_models(const dataset *d, const task_data *td, const trai
     return rc;
 }
 
-/* One point of the search: the settings it may change, the rest being the user's options. */
-typedef struct variant {
-    int ngrams, char_min, char_max, mask, conjoin, only, nb, negation, punct, block_norm;
-    int hashtags, links, min_df, balanced, window;
-    const char *solver;
-} variant;
+/* One point of the search: the user's options with the settings it varies changed (features,
+ * solver, class weights). */
+typedef trainer_options variant;
 
 /* The search's dimensions, in the order it walks them: the feature families first (word and
  * character n-grams, then how targets are seen, which decides what those n-grams mean), the
@@ -1636,54 +1633,25 @@ _Static_assert(sizeof search_dim_names / sizeof *search_dim_names == DIM_COUNT,
 /* At most this many candidates per dimension (target handling: up to 4 of its 6 forms). */
 #define SEARCH_CANDIDATES_MAX 4
 
-static void apply_variant(trainer_options *o, const variant *v)
-{
-    o->features.word_ngram_max = v->ngrams;
-    o->features.char_ngram_min = v->char_min;
-    o->features.char_ngram_max = v->char_max;
-    o->features.target_mask = v->mask;
-    o->features.target_conjoin = v->conjoin;
-    o->features.target_only = v->only;
-    o->features.nb_weighting = v->nb;
-    o->features.negation = v->negation;
-    o->features.punct_tokens = v->punct;
-    o->features.block_norm = v->block_norm;
-    o->features.hashtag_split = v->hashtags;
-    o->features.link_classes = v->links;
-    o->features.min_df = v->min_df;
-    o->features.target_window = v->window;
-    o->balanced = v->balanced;
-    o->solver = v->solver;
-}
-
-static variant variant_of(const trainer_options *o)
-{
-    const features_config *f = &o->features;
-    variant v = {
-        f->word_ngram_max, f->char_ngram_min, f->char_ngram_max, f->target_mask,
-        f->target_conjoin, f->target_only,    f->nb_weighting,   f->negation,
-        f->punct_tokens,   f->block_norm,     f->hashtag_split,  f->link_classes,
-        f->min_df,         o->balanced,       f->target_window,  o->solver ? o->solver : "L2R_LR"};
-    return v;
-}
-
 /* What a row of dimension `dim` sets, as "name value" words for the table's "setting" (the
  * text report prints it). */
 static void variant_setting(search_dim dim, const variant *v, char *buf, size_t size)
 {
     switch (dim) {
     case DIM_WORDS:
-        snprintf(buf, size, "1-%d", v->ngrams);
+        snprintf(buf, size, "1-%d", v->features.word_ngram_max);
         break;
     case DIM_CHARS:
-        if (v->char_min)
-            snprintf(buf, size, "%d-%d", v->char_min, v->char_max);
+        if (v->features.char_ngram_min)
+            snprintf(buf, size, "%d-%d", v->features.char_ngram_min, v->features.char_ngram_max);
         else
             snprintf(buf, size, "off");
         break;
     case DIM_TARGET:
-        snprintf(buf, size, "%s%s", v->conjoin ? (v->only ? "per-target" : "conjoined") : "shared",
-                 v->mask ? ", masked" : ", unmasked");
+        snprintf(buf, size, "%s%s",
+                 v->features.target_conjoin ? (v->features.target_only ? "per-target" : "conjoined")
+                                            : "shared",
+                 v->features.target_mask ? ", masked" : ", unmasked");
         break;
     case DIM_SOLVER:
         snprintf(buf, size, "%s", v->solver);
@@ -1692,17 +1660,17 @@ static void variant_setting(search_dim dim, const variant *v, char *buf, size_t 
     case DIM_MIN_DF:
     case DIM_WINDOW:
         snprintf(buf, size, "%d",
-                 dim == DIM_NEGATION ? v->negation
-                 : dim == DIM_MIN_DF ? v->min_df
-                                     : v->window);
+                 dim == DIM_NEGATION ? v->features.negation
+                 : dim == DIM_MIN_DF ? v->features.min_df
+                                     : v->features.target_window);
         break;
     default: { /* the on/off options */
-        int on = dim == DIM_NB         ? v->nb
+        int on = dim == DIM_NB         ? v->features.nb_weighting
                  : dim == DIM_WEIGHTS  ? v->balanced
-                 : dim == DIM_PUNCT    ? v->punct
-                 : dim == DIM_HASHTAGS ? v->hashtags
-                 : dim == DIM_LINKS    ? v->links
-                                       : v->block_norm;
+                 : dim == DIM_PUNCT    ? v->features.punct_tokens
+                 : dim == DIM_HASHTAGS ? v->features.hashtag_split
+                 : dim == DIM_LINKS    ? v->features.link_classes
+                                       : v->features.block_norm;
         snprintf(buf, size, "%s", on ? "on" : "off");
         break;
     }
@@ -1717,24 +1685,24 @@ static cJSON *variant_json(int dim, const variant *v, double score)
 {
     cJSON *o = cJSON_CreateObject();
     char buf[16], setting[64] = "as given";
-    snprintf(buf, sizeof buf, "%d-%d", v->char_min, v->char_max);
+    snprintf(buf, sizeof buf, "%d-%d", v->features.char_ngram_min, v->features.char_ngram_max);
     if (dim >= 0)
         variant_setting((search_dim)dim, v, setting, sizeof setting);
     if (!o || !cJSON_AddStringToObject(o, "dimension", dim < 0 ? "start" : search_dim_names[dim]) ||
         !cJSON_AddStringToObject(o, "setting", setting) ||
-        !cJSON_AddNumberToObject(o, "word_ngram_max", v->ngrams) ||
-        !cJSON_AddStringToObject(o, "char_ngrams", v->char_min ? buf : "off") ||
-        !cJSON_AddBoolToObject(o, "target_mask", v->mask) ||
-        !cJSON_AddBoolToObject(o, "target_conjoin", v->conjoin) ||
-        !cJSON_AddBoolToObject(o, "target_only", v->only) ||
-        !cJSON_AddBoolToObject(o, "nb_weighting", v->nb) ||
-        !cJSON_AddNumberToObject(o, "negation", v->negation) ||
-        !cJSON_AddBoolToObject(o, "punct_tokens", v->punct) ||
-        !cJSON_AddBoolToObject(o, "block_norm", v->block_norm) ||
-        !cJSON_AddBoolToObject(o, "hashtag_split", v->hashtags) ||
-        !cJSON_AddBoolToObject(o, "link_classes", v->links) ||
-        !cJSON_AddNumberToObject(o, "min_df", v->min_df) ||
-        !cJSON_AddNumberToObject(o, "target_window", v->window) ||
+        !cJSON_AddNumberToObject(o, "word_ngram_max", v->features.word_ngram_max) ||
+        !cJSON_AddStringToObject(o, "char_ngrams", v->features.char_ngram_min ? buf : "off") ||
+        !cJSON_AddBoolToObject(o, "target_mask", v->features.target_mask) ||
+        !cJSON_AddBoolToObject(o, "target_conjoin", v->features.target_conjoin) ||
+        !cJSON_AddBoolToObject(o, "target_only", v->features.target_only) ||
+        !cJSON_AddBoolToObject(o, "nb_weighting", v->features.nb_weighting) ||
+        !cJSON_AddNumberToObject(o, "negation", v->features.negation) ||
+        !cJSON_AddBoolToObject(o, "punct_tokens", v->features.punct_tokens) ||
+        !cJSON_AddBoolToObject(o, "block_norm", v->features.block_norm) ||
+        !cJSON_AddBoolToObject(o, "hashtag_split", v->features.hashtag_split) ||
+        !cJSON_AddBoolToObject(o, "link_classes", v->features.link_classes) ||
+        !cJSON_AddNumberToObject(o, "min_df", v->features.min_df) ||
+        !cJSON_AddNumberToObject(o, "target_window", v->features.target_window) ||
         !cJSON_AddStringToObject(o, "solver", v->solver) ||
         !cJSON_AddBoolToObject(o, "class_weights", v->balanced) ||
         /* the cv_metric (macro-F1 by default) of the variant's best C */
@@ -1768,17 +1736,17 @@ static int search_candidates(search_dim dim, const variant *best, int target, in
     switch (dim) {
     case DIM_WORDS:
         for (int g = 1; g <= 3; g++)
-            if (g != best->ngrams)
-                cand[nc++].ngrams = g;
+            if (g != best->features.word_ngram_max)
+                cand[nc++].features.word_ngram_max = g;
         break;
     case DIM_CHARS: {
         /* off, 2-5 (the organisers' SemEval baseline) and 3-6 (what longer stems favour) */
         static const int ranges[3][2] = {{0, 0}, {2, 5}, {3, 6}};
         for (int r = 0; r < 3; r++)
-            if (ranges[r][0] != best->char_min ||
-                (ranges[r][0] && ranges[r][1] != best->char_max)) {
-                cand[nc].char_min = ranges[r][0];
-                cand[nc].char_max = ranges[r][1];
+            if (ranges[r][0] != best->features.char_ngram_min ||
+                (ranges[r][0] && ranges[r][1] != best->features.char_ngram_max)) {
+                cand[nc].features.char_ngram_min = ranges[r][0];
+                cand[nc].features.char_ngram_max = ranges[r][1];
                 nc++;
             }
         break;
@@ -1789,25 +1757,27 @@ static int search_candidates(search_dim dim, const variant *best, int target, in
         /* m: the party mask, tried both ways only where it can change a term (parties to
          * mask, or a target window that masks a target's own words); c: 0 shared terms only,
          * 1 shared + target-conjoined, 2 conjoined only */
-        int mask_matters = have_parties || best->window > 0;
-        for (int m = mask_matters ? 0 : best->mask; m <= (mask_matters ? 1 : best->mask); m++)
+        int mask_matters = have_parties || best->features.target_window > 0;
+        for (int m = mask_matters ? 0 : best->features.target_mask;
+             m <= (mask_matters ? 1 : best->features.target_mask); m++)
             for (int c = 0; c <= 2 && nc < SEARCH_CANDIDATES_MAX; c++) {
                 int conj = c > 0, only = c == 2;
-                if ((m == best->mask && conj == best->conjoin && only == best->only) ||
+                if ((m == best->features.target_mask && conj == best->features.target_conjoin &&
+                     only == best->features.target_only) ||
                     (!m && !c && have_parties))
                     continue;
-                cand[nc].mask = m;
-                cand[nc].conjoin = conj;
-                cand[nc].only = only;
+                cand[nc].features.target_mask = m;
+                cand[nc].features.target_conjoin = conj;
+                cand[nc].features.target_only = only;
                 nc++;
             }
         break;
     }
     case DIM_NB:
-        cand[nc++].nb = !best->nb;
+        cand[nc++].features.nb_weighting = !best->features.nb_weighting;
         break;
     case DIM_NEGATION:
-        cand[nc++].negation = best->negation ? 0 : 3;
+        cand[nc++].features.negation = best->features.negation ? 0 : 3;
         break;
     case DIM_SOLVER:
         cand[nc++].solver = strcmp(best->solver, "L2R_LR") == 0 ? "L2R_L2LOSS_SVC_DUAL" : "L2R_LR";
@@ -1816,31 +1786,31 @@ static int search_candidates(search_dim dim, const variant *best, int target, in
         cand[nc++].balanced = !best->balanced;
         break;
     case DIM_PUNCT:
-        cand[nc++].punct = !best->punct;
+        cand[nc++].features.punct_tokens = !best->features.punct_tokens;
         break;
     case DIM_BLOCK_NORM:
-        if (best->char_min) /* without character n-grams there is one block */
-            cand[nc++].block_norm = !best->block_norm;
+        if (best->features.char_ngram_min) /* without character n-grams there is one block */
+            cand[nc++].features.block_norm = !best->features.block_norm;
         break;
     case DIM_HASHTAGS:
         if (have_hashtags)
-            cand[nc++].hashtags = !best->hashtags;
+            cand[nc++].features.hashtag_split = !best->features.hashtag_split;
         break;
     case DIM_LINKS:
         if (have_links)
-            cand[nc++].links = !best->links;
+            cand[nc++].features.link_classes = !best->features.link_classes;
         break;
     case DIM_MIN_DF:
         for (int m = 1; m <= 2; m++)
-            if (m != best->min_df)
-                cand[nc++].min_df = m;
+            if (m != best->features.min_df)
+                cand[nc++].features.min_df = m;
         break;
     case DIM_WINDOW:
         if (!target)
             break;
         for (int w = 0; w <= 6; w += 3)
-            if (w != best->window)
-                cand[nc++].window = w;
+            if (w != best->features.target_window)
+                cand[nc++].features.target_window = w;
         break;
     case DIM_COUNT:
         break;
@@ -1867,14 +1837,15 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
     int have_parties = ps && parties_count(ps) > 0;
     int have_hashtags = texts_contain(d, hashtag_marks, 1);
     int have_links = texts_contain(d, link_marks, 3);
-    variant best = variant_of(opt);
-    trainer_options o = *opt;
-    o.progress = NULL;
+    variant best = *opt; /* the candidates' CV runs report no progress of their own */
+    best.progress = NULL;
+    if (!best.solver)
+        best.solver = "L2R_LR";
     double best_score = -1;
     cJSON *table = cJSON_CreateArray();
     if (!table)
         return stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
-    int rc = train_task(d, td, &o, ps, 0, &best_score, NULL, NULL, NULL, NULL, err);
+    int rc = train_task(d, td, &best, ps, 0, &best_score, NULL, NULL, NULL, NULL, err);
     size_t tried = 1;
     int best_row = 0; /* the table's row of `best` */
     cJSON *entry = rc ? NULL : variant_json(-1, &best, best_score);
@@ -1891,10 +1862,9 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
         int winner_row = best_row;
         for (int i = 0; i < nc && !rc; i++) {
             double score = -1;
-            apply_variant(&o, &cand[i]);
             if (opt->progress)
                 opt->progress(opt->progress_ctx, td->spec->name, "search", ++tried, 0);
-            rc = train_task(d, td, &o, ps, 0, &score, NULL, NULL, NULL, NULL, err);
+            rc = train_task(d, td, &cand[i], ps, 0, &score, NULL, NULL, NULL, NULL, err);
             if (rc)
                 break;
             entry = variant_json(dim, &cand[i], score);
@@ -1915,9 +1885,8 @@ static int search_task(const dataset *d, task_data *td, const trainer_options *o
     if (!rc && !cJSON_AddTrueToObject(cJSON_GetArrayItem(table, best_row), "chosen"))
         rc = stance_error_set(err, STANCE_ERR_NOMEM, "out of memory");
     if (!rc) {
-        o = *opt;
-        apply_variant(&o, &best);
-        rc = train_task(d, td, &o, ps, 1, NULL, bt, NULL, NULL, NULL, err);
+        best.progress = opt->progress;
+        rc = train_task(d, td, &best, ps, 1, NULL, bt, NULL, NULL, NULL, err);
     }
     if (!rc && bt->cv)
         cJSON_AddItemToObject(bt->cv, "search", table);
